@@ -1,0 +1,51 @@
+# Café IA Formation — every target sets up what it needs, and a second run reuses it.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+
+.PHONY: run test setup lint format bench browser lrs clean
+
+run: setup
+	$(FLASK) lms init-db
+	$(FLASK) lms demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup browser lrs
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The DSFR's terms are accepted in .dsfr.yml (see the README before reusing this theme).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# A real Ralph LRS, in its own virtualenv, for the xAPI delivery tests.
+lrs:
+	bash tests/lrs/install.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup lrs
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .venv-ralph node_modules instance/*.sqlite3

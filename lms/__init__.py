@@ -1,0 +1,60 @@
+"""Café IA Formation: the host platform and its application factory."""
+
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    # instance/ holds the SQLite file and the development secret: create it before reading config.
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from .config import from_environment
+
+    app.config.from_mapping(from_environment(Path(app.instance_path)))
+    # Tests and scripts override what they need; the environment stays the default.
+    app.config.from_mapping(config or {})
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    # Platform hooks come first: the encoding check must see the body before CSRF parses it.
+    _register_platform_hooks(app)
+    _bind_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from certificates import bp as certificates_bp
+    from courses import bp as courses_bp
+    from quizzes import bp as quizzes_bp
+
+    from . import accounts, admin, cli, errors, pages
+
+    for blueprint in (pages.bp, accounts.bp, admin.bp, courses_bp, quizzes_bp, certificates_bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    app.cli.add_command(cli.lms)
+
+    # The DSFR is served from its npm package, exactly as published.
+    @app.get("/static/dsfr/<path:filename>", endpoint="dsfr")
+    def dsfr(filename):
+        return send_from_directory(app.config["DSFR_DIST"], filename, max_age=86400)
+
+
+def _register_platform_hooks(app: Flask) -> None:
+    from .navigation import navigation
+    from .security import add_security_headers, refuse_undecodable_forms
+
+    app.before_request(refuse_undecodable_forms)
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["navigation"] = navigation

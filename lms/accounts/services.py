@@ -1,0 +1,100 @@
+"""Writes on accounts: each function changes the state and commits, or raises and changes nothing."""
+
+import logging
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from ..extensions import db
+from ..mail import send_mail
+from ..models import User
+from ..personal_data import collect
+
+log = logging.getLogger(__name__)
+
+
+class EmailTaken(Exception):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(*, email: str, password: str, role: str = "apprenant", **profile) -> User:
+    """Create an account; the e-mail address is unique, whatever its case."""
+    if find_by_email(email):
+        raise EmailTaken(email)
+    user = User(email=normalise_email(email), role=role, **profile)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    log.info("compte créé : utilisateur %s (%s)", user.id, role)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    return user if user and user.check_password(password) else None
+
+
+def update_profile(user: User, **profile) -> None:
+    for name, value in profile.items():
+        setattr(user, name, value)
+    db.session.commit()
+
+
+def change_password(user: User, password: str) -> None:
+    user.set_password(password)
+    db.session.commit()
+    log.info("mot de passe changé : utilisateur %s", user.id)
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="reinitialisation")
+
+
+def send_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way (no account discovery)."""
+    user = find_by_email(email)
+    if not user:
+        return
+    # The token carries the current hash: once the password changes, it is spent.
+    token = _reset_serializer().dumps({"id": user.id, "hash": user.password_hash[-16:]})
+    link = current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    send_mail(
+        user.email,
+        "Café IA Formation : réinitialiser votre mot de passe",
+        f"Bonjour {user.first_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien "
+        f"(valable {minutes} minutes, une seule fois) :\n{link}\n\n"
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
+    )
+    log.info("lien de réinitialisation envoyé : utilisateur %s", user.id)
+
+
+def user_for_reset_token(token: str) -> User | None:
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except BadSignature:  # also covers an expired token
+        return None
+    user = db.session.get(User, data.get("id"))
+    return user if user and user.password_hash[-16:] == data.get("hash") else None
+
+
+def export_personal_data(user: User) -> dict:
+    return {"compte": user.personal_data(), **collect(user)}
+
+
+def delete_account(user: User) -> None:
+    """RGPD erasure: the account and everything attached to it go."""
+    user_id = user.id
+    db.session.delete(user)
+    db.session.commit()
+    log.info("compte supprimé : utilisateur %s", user_id)

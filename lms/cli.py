@@ -1,0 +1,65 @@
+"""`flask --app wsgi lms ...`: schema, demo data, accounts."""
+
+import click
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from .accounts import services as accounts
+from .admin.services import set_role
+from .models import Role
+
+lms = AppGroup("lms", help="Administration de Café IA Formation.")
+
+
+@lms.command("init-db")
+def init_db():
+    """Crée ou met à jour le schéma de la base (migrations Alembic)."""
+    upgrade()
+    click.echo("Schéma à jour.")
+
+
+@lms.command("demo")
+def demo():
+    """Charge les données de démonstration (idempotent)."""
+    from .demo import load_demo
+
+    created = load_demo()
+    click.echo(f"Données de démonstration chargées ({created} compte(s) créé(s)).")
+
+
+@lms.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.APPRENANT.value)
+@click.option("--first-name", default="Prénom")
+@click.option("--last-name", default="Nom")
+@click.option("--departement", default="75")
+@click.password_option(help="Mot de passe (demandé s'il n'est pas donné).")
+def create_user(email, role, first_name, last_name, departement, password):
+    """Crée un compte avec un rôle."""
+    try:
+        user = accounts.create_user(
+            email=email,
+            password=password,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            profile="autre",
+            structure="",
+            commune="",
+            departement_code=departement,
+        )
+    except accounts.EmailTaken:
+        raise click.ClickException(f"Un compte existe déjà pour {email}.") from None
+    click.echo(f"Compte {user.email} créé ({role}).")
+
+
+@lms.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def set_role_command(email, role):
+    """Attribue un rôle à un compte existant."""
+    user = accounts.find_by_email(email)
+    if not user:
+        raise click.ClickException(f"Aucun compte pour {email}.")
+    set_role(user, role)
+    click.echo(f"{user.email} a désormais le rôle {role}.")

@@ -1,0 +1,65 @@
+"""Configuration read from the environment: secrets and URLs never live in the code."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random key kept in instance/, so sessions survive a restart in development."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(url: str) -> str:
+    """postgresql:// URLs (the usual form) go through psycopg 3, the driver we install."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def from_environment(instance_path: Path) -> dict:
+    production = os.environ.get("CAFEIA_ENV") == "production"
+    secret = os.environ.get("SECRET_KEY")
+    if production and not secret:
+        raise RuntimeError("SECRET_KEY doit être défini en production.")
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": secret or _development_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'cafeia.sqlite3'}")
+        ),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL", "contact@cafeia.local"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS"),
+        "MAIL_SENDER": os.environ.get(
+            "MAIL_SENDER", "Café IA Formation <ne-pas-repondre@cafeia.local>"
+        ),
+        "DSFR_DIST": os.environ.get(
+            "DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")
+        ),
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_I18N_ENABLED": False,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

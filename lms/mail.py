@@ -1,0 +1,28 @@
+"""E-mail: printed to the console by default, sent by SMTP when MAIL_SERVER is configured."""
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    if not config["MAIL_SERVER"]:
+        print(f"--- e-mail (aucun serveur SMTP configuré) ---\n{message}", flush=True)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+    log.info("e-mail envoyé : %s", subject)

@@ -1,0 +1,106 @@
+"""Accounts and roles: the people the platform knows."""
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .departements import departement
+from .extensions import db, login_manager
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def timestamp(**kwargs):
+    """A UTC timestamp column that says so, on SQLite and PostgreSQL alike."""
+    return mapped_column(DateTime(timezone=True), **kwargs)
+
+
+class Role(StrEnum):
+    APPRENANT = "apprenant"
+    FORMATEUR = "formateur"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.APPRENANT: "Apprenant·e",
+    Role.FORMATEUR: "Formateur·rice",
+    Role.ADMIN: "Administrateur·rice national·e",
+}
+
+PROFILES = {
+    "conseiller": "Conseiller·ère numérique",
+    "mediateur": "Médiateur·rice numérique",
+    "autre": "Autre",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    profile: Mapped[str] = mapped_column(String(20))
+    structure: Mapped[str] = mapped_column(String(200))
+    commune: Mapped[str] = mapped_column(String(100))
+    departement_code: Mapped[str] = mapped_column(String(3))
+    role: Mapped[str] = mapped_column(String(20), default=Role.APPRENANT)
+    # Opaque, stable pseudonym: what xAPI statements name instead of the e-mail address.
+    pseudonym: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: uuid.uuid4().hex
+    )
+    created_at: Mapped[datetime] = timestamp(default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def region(self) -> str:
+        dep = departement(self.departement_code)
+        return dep.region if dep else ""
+
+    def personal_data(self) -> dict:
+        return {
+            "email": self.email,
+            "prenom": self.first_name,
+            "nom": self.last_name,
+            "profil": PROFILES.get(self.profile, self.profile),
+            "structure": self.structure,
+            "commune": self.commune,
+            "departement": self.departement_code,
+            "region": self.region,
+            "role": self.role,
+            "inscrit_le": self.created_at.isoformat(),
+        }
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

@@ -1,0 +1,182 @@
+"""Fixtures shared by the whole suite: a migrated database, the app, clients that carry CSRF."""
+
+import os
+import re
+import socket
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from lms import create_app
+from lms.accounts import services as accounts
+from lms.config import database_url
+from lms.extensions import db, limiter
+
+DATABASE_URL = database_url(os.environ.get("DATABASE_URL", ""))
+ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+PASSWORD = "mot-de-passe-solide"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pytest_runtest_setup(item):
+    # On CI (CI=true) a PostgreSQL test that cannot run is a failure, not a skip.
+    if item.get_closest_marker("postgres") and not ON_POSTGRES:
+        reason = "PostgreSQL requis : lancer avec DATABASE_URL=postgresql://…"
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    """One migrated database per run: a fresh SQLite file, or PostgreSQL emptied first."""
+    if ON_POSTGRES:
+        engine = create_engine(DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        uri = DATABASE_URL
+    else:
+        uri = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    app = create_app(make_config(uri))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return uri
+
+
+def make_config(uri: str, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "clé-de-test",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "BASE_URL": "http://cafeia.test",
+        "MAIL_SERVER": None,
+        **overrides,
+    }
+
+
+class FormClient(FlaskClient):
+    """A test client that fills in the CSRF token, as a browser holding the form would."""
+
+    def open(self, *args, **kwargs):
+        # Each request gets its own app context (its own `g` and database session), as in
+        # production, even though the test itself holds one open.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        page = self.get("/connexion").get_data(as_text=True)
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def app(database_uri):
+    app = create_app(make_config(database_uri))
+    app.test_client_class = FormClient
+    with app.app_context():
+        yield app
+        # Every test starts from empty tables: delete, children first.
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app) -> FormClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app):
+    """Factory: create_user(role="formateur", email=...) returns a committed User."""
+    counter = iter(range(1, 10_000))
+
+    def make(role="apprenant", email=None, password=PASSWORD, **profile):
+        n = next(counter)
+        fields = dict(
+            first_name="Alex",
+            last_name=f"Dupont{n}",
+            profile="conseiller",
+            structure="Médiathèque",
+            commune="Lyon",
+            departement_code="69",
+        )
+        return accounts.create_user(
+            email=email or f"personne{n}@exemple.fr",
+            password=password,
+            role=role,
+            **{**fields, **profile},
+        )
+
+    return make
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD):
+        return self.client.submit("/connexion", {"email": email, "password": password})
+
+    def logout(self):
+        return self.client.submit("/deconnexion")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def login_as(create_user, auth):
+    """login_as("formateur") creates a person with that role and logs them in."""
+
+    def log_in(role="apprenant", **profile):
+        user = create_user(role=role, **profile)
+        auth.login(user.email)
+        return user
+
+    return log_in
+
+
+@pytest.fixture
+def mailbox(app):
+    """A real local SMTP server (aiosmtpd); the app sends to it; yields the received messages."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from aiosmtpd.controller import Controller
+
+    messages = []
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):
+            messages.append(message_from_bytes(envelope.content, policy=default))
+            return "250 Message accepted"
+
+    port = free_port()
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield messages
+    controller.stop()

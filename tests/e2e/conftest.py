@@ -1,0 +1,96 @@
+"""Browser journeys: Debian's Chromium driven by Playwright, axe-core on every page visited."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms import create_app
+from lms.extensions import db
+from tests.conftest import free_port, make_config
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "e2e" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_uri):
+    """The platform served on 127.0.0.1 from a thread, on the test database."""
+    app = create_app(make_config(database_uri, LOGIN_RATE_LIMIT="1000 per minute"))
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (shutil.which("chromium") and AXE.exists()):
+        reason = "Chromium (apt-get install chromium) et axe-core (npm ci) sont requis : make test"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(app, browser, live_server):
+    """A fresh browser tab on the live server; `app` empties the database after the test."""
+    context = browser.new_context(base_url=live_server, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no violation on the page as it is now."""
+    # Injected through the DevTools protocol: the page's CSP rightly forbids inline scripts.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+    assert violations == [], f"{page.url}:\n" + "\n".join(violations)
+
+
+def visit(page, path: str):
+    """Open a page, check that it answered and that axe finds nothing on it."""
+    response = page.goto(path)
+    assert response.ok, f"{path} → {response.status}"
+    assert_accessible(page)
+    return response

@@ -1,0 +1,50 @@
+"""`flask --app wsgi lms ...`, through the CLI runner."""
+
+from sqlalchemy import func, select
+
+from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from lms.extensions import db
+from lms.models import User
+
+
+def test_init_db_is_idempotent(runner):
+    result = runner.invoke(args=["lms", "init-db"])
+    assert result.exit_code == 0 and "Schéma à jour" in result.output
+
+
+def test_demo_data_loads_once(runner, auth):
+    assert runner.invoke(args=["lms", "demo"]).exit_code == 0
+    assert "0 compte(s) créé(s)" in runner.invoke(args=["lms", "demo"]).output
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+    for account in DEMO_ACCOUNTS:
+        response = auth.login(account["email"], DEMO_PASSWORD)
+        assert response.status_code == 302, account["email"]
+        auth.logout()
+
+
+def test_create_user_with_a_role(runner):
+    result = runner.invoke(
+        args=[
+            "lms",
+            "create-user",
+            "ANCT@exemple.fr",
+            "--role",
+            "admin",
+            "--password",
+            "un-mot-de-passe-long",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "anct@exemple.fr"))
+    assert user.role == "admin" and user.check_password("un-mot-de-passe-long")
+    again = runner.invoke(args=["lms", "create-user", "anct@exemple.fr", "--password", "x" * 12])
+    assert again.exit_code != 0 and "existe déjà" in again.output
+
+
+def test_set_role(runner, create_user):
+    user = create_user()
+    result = runner.invoke(args=["lms", "set-role", user.email, "formateur"])
+    assert result.exit_code == 0
+    assert db.session.scalar(select(User.role).where(User.id == user.id)) == "formateur"
+    assert runner.invoke(args=["lms", "set-role", "personne@nulle.part", "admin"]).exit_code != 0
+    assert runner.invoke(args=["lms", "set-role", user.email, "roi"]).exit_code != 0

@@ -1,0 +1,97 @@
+"""Every route says who may use it: the others get 403, anonymous visitors a login redirect."""
+
+import pytest
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.models import User
+
+ALL_ROLES = ("apprenant", "formateur", "admin")
+
+# (method, url, roles allowed); public routes are checked separately.
+PROTECTED = [
+    ("GET", "/tableau-de-bord", ALL_ROLES),
+    ("GET", "/mon-compte", ALL_ROLES),
+    ("GET", "/mon-compte/mot-de-passe", ALL_ROLES),
+    ("GET", "/mon-compte/donnees.json", ALL_ROLES),
+    ("GET", "/mon-compte/supprimer", ALL_ROLES),
+    ("GET", "/formateur", ("formateur", "admin")),
+    ("GET", "/admin/", ("admin",)),
+    ("GET", "/admin/utilisateurs", ("admin",)),
+    ("POST", "/admin/utilisateurs/{person}/role", ("admin",)),
+]
+PUBLIC = [
+    "/",
+    "/modules",
+    "/inscription",
+    "/connexion",
+    "/mot-de-passe-oublie",
+    "/mentions-legales",
+    "/donnees-personnelles",
+    "/accessibilite",
+]
+
+
+def request(client, method, url):
+    return client.submit(url, {"role": "apprenant"}) if method == "POST" else client.get(url)
+
+
+@pytest.mark.parametrize("method, url, allowed", PROTECTED)
+def test_anonymous_visitors_are_sent_to_log_in(client, method, url, allowed):
+    response = request(client, method, url.format(person=1))
+    assert response.status_code == 302 and "/connexion" in response.location
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("method, url, allowed", PROTECTED)
+def test_each_role_gets_exactly_its_routes(
+    client, login_as, create_user, role, method, url, allowed
+):
+    login_as(role)
+    person = create_user()  # somebody for the admin's role form to act on
+    response = request(client, method, url.format(person=person.id))
+    if role in allowed:
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 403
+        assert "Accès refusé" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", PUBLIC)
+def test_public_pages_need_no_account(client, url):
+    assert client.get(url).status_code == 200
+
+
+def test_every_route_is_in_the_access_matrix(app):
+    known = {url.rstrip("/") or "/" for _, url, _ in PROTECTED} | set(PUBLIC)
+    rules = {
+        rule.rule.rstrip("/") or "/"
+        for rule in app.url_map.iter_rules()
+        if not rule.rule.startswith(("/static", "/reinitialiser"))
+    }
+    rules = {rule.replace("<int:user_id>", "{person}") for rule in rules}
+    assert rules - known - {"/deconnexion"} == set()
+
+
+def test_admin_grants_a_role(client, login_as, create_user):
+    login_as("admin")
+    person = create_user()
+    response = client.submit(f"/admin/utilisateurs/{person.id}/role", {"role": "formateur"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(User.role).where(User.id == person.id)) == "formateur"
+
+
+def test_admin_role_form_refuses_unknown_role_and_forged_id(client, login_as, create_user):
+    login_as("admin")
+    person = create_user()
+    forged = client.submit(f"/admin/utilisateurs/{person.id}/role", {"role": "roi"})
+    assert forged.status_code == 303
+    assert db.session.scalar(select(User.role).where(User.id == person.id)) == "apprenant"
+    assert client.submit("/admin/utilisateurs/999999/role", {"role": "admin"}).status_code == 404
+
+
+def test_admin_finds_people(client, login_as, create_user):
+    login_as("admin")
+    create_user(email="trouvez-moi@exemple.fr")
+    page = client.get("/admin/utilisateurs?q=TROUVEZ").get_data(as_text=True)
+    assert "trouvez-moi@exemple.fr" in page

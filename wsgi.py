@@ -1,0 +1,3 @@
+from lms import create_app
+
+app = create_app()
