@@ -38,9 +38,10 @@ def _register_blueprints(app: Flask) -> None:
     from courses import bp as courses_bp
     from quizzes import bp as quizzes_bp
 
-    from . import accounts, admin, cli, errors, pages
+    from . import accounts, admin, cli, errors, pages, xapi
 
-    for blueprint in (pages.bp, accounts.bp, admin.bp, courses_bp, quizzes_bp, certificates_bp):
+    blueprints = (pages.bp, accounts.bp, admin.bp, xapi.bp, courses_bp, quizzes_bp, certificates_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
     app.cli.add_command(cli.lms)

@@ -1,5 +1,7 @@
 """`flask --app wsgi lms ...`: schema, demo data, accounts."""
 
+import time
+
 import click
 from flask.cli import AppGroup
 from flask_migrate import upgrade
@@ -7,6 +9,7 @@ from flask_migrate import upgrade
 from .accounts import services as accounts
 from .admin.services import set_role
 from .models import Role
+from .xapi import outbox
 
 lms = AppGroup("lms", help="Administration de Café IA Formation.")
 
@@ -63,3 +66,25 @@ def set_role_command(email, role):
         raise click.ClickException(f"Aucun compte pour {email}.")
     set_role(user, role)
     click.echo(f"{user.email} a désormais le rôle {role}.")
+
+
+xapi = AppGroup("xapi", help="Déclarations xAPI.")
+lms.add_command(xapi)
+
+
+@xapi.command("forward")
+@click.option("--loop", is_flag=True, help="Continuer indéfiniment au lieu d'une seule passe.")
+@click.option("--interval", default=5.0, show_default=True, help="Pause entre deux passes (s).")
+def xapi_forward(loop, interval):
+    """Envoie au LRS les déclarations en attente (une passe, ou --loop)."""
+    if not outbox.lrs_configured():
+        raise click.ClickException("LRS_ENDPOINT n'est pas configuré : rien à envoyer.")
+    while True:
+        report = outbox.forward_pass()
+        click.echo(
+            f"{report.delivered} livrée(s), {report.rejected} refusée(s), "
+            f"{report.deferred} en attente d'un nouvel essai."
+        )
+        if not loop:
+            return
+        time.sleep(interval)

@@ -17,6 +17,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives timestamps back without their zone: they were stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def timestamp(**kwargs):
     """A UTC timestamp column that says so, on SQLite and PostgreSQL alike."""
     return mapped_column(DateTime(timezone=True), **kwargs)
@@ -62,6 +67,8 @@ class User(UserMixin, db.Model):
     pseudonym: Mapped[str] = mapped_column(
         String(32), unique=True, default=lambda: uuid.uuid4().hex
     )
+    # xAPI registration: one UUID per person and training, in every statement's context.
+    registration: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
     created_at: Mapped[datetime] = timestamp(default=utcnow)
 
     def set_password(self, password: str) -> None:

@@ -180,3 +180,20 @@ def mailbox(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     yield messages
     controller.stop()
+
+
+@pytest.fixture
+def record_statements(create_user):
+    """record_statements(n) records n « lesson experienced » statements for one learner."""
+    from lms.xapi import activity, record
+
+    def make(n, user=None):
+        user = user or create_user()
+        rows = [
+            record(user, "experienced", activity("lesson", f"Leçon {i}", "lecons", f"l{i}"))
+            for i in range(n)
+        ]
+        db.session.commit()
+        return [row.id for row in rows]
+
+    return make

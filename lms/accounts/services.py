@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..mail import send_mail
-from ..models import User
+from ..models import Role, User
 from ..personal_data import collect
+from ..xapi import record, training
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ def create_user(*, email: str, password: str, role: str = "apprenant", **profile
     user = User(email=normalise_email(email), role=role, **profile)
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()  # the statement needs the new id
+    if role == Role.APPRENANT:
+        record(user, "registered", training())
     db.session.commit()
     log.info("compte créé : utilisateur %s (%s)", user.id, role)
     return user

@@ -1,0 +1,43 @@
+"""Stored statements: the durable log of what happened, and the outbox that delivers it."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..models import timestamp, utcnow
+
+
+class Delivery(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    REJECTED = "rejected"
+
+
+class StoredStatement(db.Model):
+    __tablename__ = "xapi_statements"
+    __table_args__ = (
+        Index("ix_xapi_statements_outbox", "delivery", "next_attempt_at", "stored"),
+        Index("ix_xapi_statements_stored", "stored", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    verb: Mapped[str] = mapped_column(String(200), index=True)
+    object_id: Mapped[str] = mapped_column(String(500), index=True)
+    registration: Mapped[str | None] = mapped_column(String(36), index=True)
+    stored: Mapped[datetime] = timestamp(default=utcnow)
+    payload: Mapped[str] = mapped_column(Text)  # the statement as tincan serialised it
+
+    # Outbox: each statement keeps its id, so a retry can never create a duplicate.
+    delivery: Mapped[str] = mapped_column(String(10), default=Delivery.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = timestamp(default=utcnow)
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = timestamp()
+    delivered_at: Mapped[datetime | None] = timestamp()
+    last_error: Mapped[str | None] = mapped_column(Text)

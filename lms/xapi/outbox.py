@@ -1,0 +1,212 @@
+"""Deliver stored statements to the LRS: batches, oldest first, retries with backoff.
+
+tincan serialises each statement; we POST that JSON with urllib, which takes a timeout,
+because tincan's RemoteLRS opens connections without one and never retries.
+"""
+
+import base64
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.error import HTTPError, URLError
+from urllib.request import Request, urlopen
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from ..extensions import db
+from ..models import utcnow
+from .models import Delivery, StoredStatement
+from .vocabulary import XAPI_VERSION
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)  # a crashed forwarder's claim is taken over after this
+# Answers that say "this batch holds a bad statement": split it to find which.
+BATCH_REFUSED = {400, 409, 413, 422}
+# Answers about us, not the statement (credentials, endpoint, load): retry later.
+TRANSIENT_4XX = {401, 403, 404, 408, 425, 429}
+
+
+class LrsUnavailable(Exception):
+    pass
+
+
+@dataclass
+class Report:
+    delivered: int = 0
+    rejected: int = 0
+    deferred: int = 0
+
+    def __add__(self, other):
+        return Report(
+            self.delivered + other.delivered,
+            self.rejected + other.rejected,
+            self.deferred + other.deferred,
+        )
+
+
+def lrs_configured() -> bool:
+    return bool(current_app.config.get("LRS_ENDPOINT"))
+
+
+def post_batch(payloads: list[str]) -> tuple[int, str]:
+    config = current_app.config
+    credentials = f"{config['LRS_USERNAME']}:{config['LRS_PASSWORD']}".encode()
+    request = Request(
+        config["LRS_ENDPOINT"].rstrip("/") + "/statements",
+        data=("[" + ",".join(payloads) + "]").encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Experience-API-Version": XAPI_VERSION,
+            "Authorization": "Basic " + base64.b64encode(credentials).decode(),
+        },
+    )
+    try:
+        with urlopen(request, timeout=config["LRS_TIMEOUT"]) as response:
+            return response.status, response.read().decode(errors="replace")
+    except HTTPError as error:
+        with error:
+            return error.code, error.read().decode(errors="replace")[:2000]
+    except (URLError, OSError) as error:
+        raise LrsUnavailable(f"LRS injoignable : {error}") from error
+
+
+def _deliver(rows: list[StoredStatement]) -> Report:
+    """Send rows; a refused batch is halved until the culprit stands alone."""
+    status, answer = post_batch([row.payload for row in rows])
+    if status in (200, 204) or (status == 409 and len(rows) == 1):
+        # 409 for one statement: its id is already stored there, so it was delivered before.
+        _mark(rows, Delivery.DELIVERED)
+        return Report(delivered=len(rows))
+    if status in BATCH_REFUSED and len(rows) > 1:
+        middle = len(rows) // 2
+        return _deliver(rows[:middle]) + _deliver(rows[middle:])
+    if 400 <= status < 500 and status not in TRANSIENT_4XX:
+        _mark(rows, Delivery.REJECTED, f"HTTP {status} : {answer}")
+        log.warning("déclaration xAPI %s refusée par le LRS (HTTP %s)", rows[0].id, status)
+        return Report(rejected=len(rows))
+    raise LrsUnavailable(f"HTTP {status} : {answer[:500]}")
+
+
+def _mark(rows, delivery: Delivery, error: str | None = None) -> None:
+    now = utcnow()
+    for row in rows:
+        row.delivery, row.claim, row.claimed_until = delivery, None, None
+        row.attempts += 1
+        if delivery == Delivery.DELIVERED:
+            row.delivered_at = now
+        row.last_error = error
+
+
+def _defer(rows, error: str) -> None:
+    """LRS down: keep the statements, and try again later, waiting longer each time."""
+    config, now = current_app.config, utcnow()
+    for row in rows:
+        if row.delivery != Delivery.PENDING or row.claim is None:
+            continue
+        row.attempts += 1
+        wait = min(config["XAPI_RETRY_BASE"] * 2 ** (row.attempts - 1), config["XAPI_RETRY_MAX"])
+        row.next_attempt_at = now + timedelta(seconds=wait)
+        row.claim, row.claimed_until, row.last_error = None, None, error
+
+
+def claim(batch_size: int) -> list[StoredStatement]:
+    """Take the oldest due statements for this forwarder alone, and commit the claim.
+
+    PostgreSQL: concurrent forwarders skip each other's locked rows (SKIP LOCKED).
+    SQLite: the UPDATE itself is the single writer.
+    """
+    now, token = utcnow(), uuid.uuid4().hex
+    due = (
+        select(StoredStatement.id)
+        .where(
+            StoredStatement.delivery == Delivery.PENDING,
+            StoredStatement.next_attempt_at <= now,
+            or_(StoredStatement.claimed_until.is_(None), StoredStatement.claimed_until < now),
+        )
+        .order_by(StoredStatement.stored, StoredStatement.id)
+        .limit(batch_size)
+    )
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    db.session.execute(
+        update(StoredStatement)
+        .where(StoredStatement.id.in_(due))
+        .values(claim=token, claimed_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(StoredStatement)
+            .where(StoredStatement.claim == token)
+            .order_by(StoredStatement.stored, StoredStatement.id)
+        )
+    )
+
+
+def forward_batch() -> Report | None:
+    """Claim and deliver one batch; None when nothing is due. Raises LrsUnavailable."""
+    rows = claim(current_app.config["XAPI_BATCH_SIZE"])
+    if not rows:
+        return None
+    try:
+        report = _deliver(rows)
+    except LrsUnavailable as error:
+        _defer(rows, str(error))
+        db.session.commit()
+        log.warning("LRS indisponible, %d déclarations gardées pour plus tard", len(rows))
+        raise
+    db.session.commit()
+    return report
+
+
+def forward_pass() -> Report:
+    """Deliver everything that is due now; stop at the first LRS outage."""
+    total = Report()
+    while True:
+        try:
+            report = forward_batch()
+        except LrsUnavailable:
+            return total + Report(deferred=pending_count())
+        if report is None:
+            return total
+        total += report
+
+
+def pending_count() -> int:
+    return db.session.scalar(
+        select(func.count()).where(StoredStatement.delivery == Delivery.PENDING)
+    )
+
+
+def status() -> dict:
+    """What the admin page shows: counts by state, last success, last error."""
+    counts = dict(
+        db.session.execute(
+            select(StoredStatement.delivery, func.count()).group_by(StoredStatement.delivery)
+        ).all()
+    )
+    last_error = db.session.execute(
+        select(StoredStatement.last_error, StoredStatement.next_attempt_at)
+        .where(
+            StoredStatement.delivery == Delivery.PENDING, StoredStatement.last_error.is_not(None)
+        )
+        .order_by(StoredStatement.next_attempt_at.desc())
+        .limit(1)
+    ).first()
+    return {
+        "counts": {state.value: counts.get(state.value, 0) for state in Delivery},
+        "last_success": db.session.scalar(select(func.max(StoredStatement.delivered_at))),
+        "last_error": last_error,
+        "rejected": db.session.scalars(
+            select(StoredStatement)
+            .where(StoredStatement.delivery == Delivery.REJECTED)
+            .order_by(StoredStatement.stored.desc())
+            .limit(50)
+        ).all(),
+        "configured": lrs_configured(),
+    }

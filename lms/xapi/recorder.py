@@ -1,0 +1,91 @@
+"""record(...): build a statement with tincan and store it inside the caller's transaction."""
+
+import uuid
+
+from flask import current_app
+from tincan import (
+    Activity,
+    ActivityDefinition,
+    Agent,
+    AgentAccount,
+    Context,
+    ContextActivities,
+    Extensions,
+    LanguageMap,
+    Statement,
+    Verb,
+)
+
+from ..extensions import db
+from ..models import utcnow
+from .models import StoredStatement
+from .vocabulary import ACTIVITY_TYPES, PLATFORM, VERBS
+
+TRAINING_NAME = "Café IA — Formation des animateurs"
+
+
+def activity_iri(*path: str) -> str:
+    """Stable IRIs under the platform's base URL: /formation, /formation/modules/<slug>, …"""
+    return "/".join([current_app.config["BASE_URL"], "formation", *path])
+
+
+def activity(kind: str, name: str, *path: str, **definition) -> Activity:
+    """An activity of one of our types; `definition` carries interaction fields if any."""
+    return Activity(
+        id=activity_iri(*path),
+        definition=ActivityDefinition(
+            type=ACTIVITY_TYPES[kind], name=LanguageMap({"fr-FR": name}), **definition
+        ),
+    )
+
+
+def training() -> Activity:
+    return activity("course", TRAINING_NAME)
+
+
+def actor(user) -> Agent:
+    # A pseudonymous account, never the e-mail address.
+    return Agent(
+        account=AgentAccount(home_page=current_app.config["BASE_URL"], name=user.pseudonym)
+    )
+
+
+def _context(user, parent, cohort, extensions) -> Context:
+    extensions = dict(extensions or {})
+    if cohort is not None:
+        extensions[current_app.config["BASE_URL"] + "/xapi/extensions/cohorte"] = cohort
+    return Context(
+        registration=uuid.UUID(user.registration),
+        context_activities=ContextActivities(
+            parent=[parent] if parent is not None else None, grouping=[training()]
+        ),
+        platform=PLATFORM,
+        language="fr-FR",
+        extensions=Extensions(extensions) if extensions else None,
+    )
+
+
+def record(
+    user, verb: str, obj: Activity, *, result=None, parent=None, cohort=None, extensions=None
+) -> StoredStatement:
+    """Add the statement to the session: it is committed with the caller's change, or not at all."""
+    iri, french, english = VERBS[verb]
+    statement = Statement(
+        id=uuid.uuid4(),
+        actor=actor(user),
+        verb=Verb(id=iri, display=LanguageMap({"fr-FR": french, "en-US": english})),
+        object=obj,
+        result=result,
+        context=_context(user, parent, cohort, extensions),
+        timestamp=utcnow(),
+    )
+    stored = StoredStatement(
+        id=str(statement.id),
+        user_id=user.id,
+        verb=iri,
+        object_id=obj.id,
+        registration=user.registration,
+        payload=statement.to_json(),
+    )
+    db.session.add(stored)
+    return stored

@@ -1,0 +1,220 @@
+"""Recording statements and reading them back (no LRS needed here)."""
+
+import json
+import re
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.models import User
+from lms.xapi import activity, record, training
+from lms.xapi.models import Delivery, StoredStatement
+from lms.xapi.vocabulary import ACTIVITY_TYPES, VERBS
+
+ISO_WITH_ZONE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)$"
+
+
+def payloads(user=None) -> list[dict]:
+    rows = db.session.scalars(select(StoredStatement).order_by(StoredStatement.stored))
+    return [json.loads(r.payload) for r in rows if user is None or r.user_id == user.id]
+
+
+def count_statements() -> int:
+    return db.session.scalar(select(func.count()).select_from(StoredStatement))
+
+
+def test_vocabulary_uses_the_registered_iris():
+    assert VERBS["completed"][0] == "http://adlnet.gov/expapi/verbs/completed"
+    assert VERBS["earned"][0] == "http://id.tincanapi.com/verb/earned"
+    assert (
+        ACTIVITY_TYPES["cmi.interaction"] == "http://adlnet.gov/expapi/activities/cmi.interaction"
+    )
+    assert all(fr and en for _, fr, en in VERBS.values())
+
+
+def test_sign_up_records_a_pseudonymous_registration(client):
+    from tests.test_accounts import VALID
+
+    client.submit("/inscription", VALID)
+    user = db.session.scalar(select(User))
+    (statement,) = payloads(user)
+    assert statement["verb"]["id"] == VERBS["registered"][0]
+    assert statement["verb"]["display"] == {"fr-FR": "s'est inscrit·e à", "en-US": "registered"}
+    assert statement["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": "http://cafeia.test", "name": user.pseudonym},
+    }
+    assert user.email not in json.dumps(statement) and "Claire" not in json.dumps(statement)
+    assert statement["object"]["id"] == "http://cafeia.test/formation"
+    assert statement["object"]["definition"]["type"] == ACTIVITY_TYPES["course"]
+    context = statement["context"]
+    assert context["registration"] == user.registration
+    assert context["language"] == "fr-FR" and context["platform"] == "Café IA Formation"
+    assert context["contextActivities"]["grouping"][0]["id"] == "http://cafeia.test/formation"
+    assert str(uuid.UUID(statement["id"])) == statement["id"]
+    assert statement["version"] == "1.0.3"
+    assert re.match(ISO_WITH_ZONE, statement["timestamp"])
+
+
+def test_context_carries_parent_module_and_cohort(app, create_user):
+    user = create_user()
+    module = activity("module", "Données et algorithmes", "modules", "donnees-algorithmes")
+    lesson = activity(
+        "lesson",
+        "La recette des crêpes",
+        "modules",
+        "donnees-algorithmes",
+        "lecons",
+        "recette-des-crepes",
+    )
+    record(user, "completed", lesson, parent=module, cohort="bretagne-2026")
+    db.session.commit()
+    registered, statement = payloads(user)
+    context = statement["context"]
+    assert context["contextActivities"]["parent"][0]["id"] == module.id
+    assert context["extensions"] == {"http://cafeia.test/xapi/extensions/cohorte": "bretagne-2026"}
+    assert statement["object"]["id"] == (
+        "http://cafeia.test/formation/modules/donnees-algorithmes/lecons/recette-des-crepes"
+    )
+
+
+def test_progress_and_statement_commit_together_or_not_at_all(app, create_user):
+    """An error after the change and before the commit leaves neither progress nor statement."""
+    user = create_user()
+    before = count_statements()
+    try:
+        user.commune = "Brest"  # stands for a progress change
+        record(user, "completed", training())
+        db.session.flush()  # both are written inside the transaction…
+        raise RuntimeError("panne entre l'écriture et le commit")
+    except RuntimeError:
+        db.session.rollback()
+    db.session.expire_all()
+    assert count_statements() == before
+    assert db.session.get(User, user.id).commune == "Lyon"
+
+
+def test_statements_wait_in_the_outbox_without_an_lrs(record_statements):
+    record_statements(3)
+    states = db.session.scalars(select(StoredStatement.delivery)).all()
+    assert states and set(states) == {Delivery.PENDING}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def test_statements_api_needs_credentials(app, client, login_as):
+    response = client.get("/xapi/statements")
+    assert response.status_code == 401 and "Basic" in response.headers["WWW-Authenticate"]
+    login_as("formateur")
+    assert client.get("/xapi/statements").status_code == 403
+
+
+def test_puller_reads_with_basic_auth(app, client, record_statements):
+    app.config.update(XAPI_READ_USERNAME="entrepot", XAPI_READ_PASSWORD="secret-de-lecture")
+    record_statements(2)  # and the learner's registration
+    wrong = client.get("/xapi/statements", auth=("entrepot", "mauvais"))
+    assert wrong.status_code == 401
+    response = client.get("/xapi/statements", auth=("entrepot", "secret-de-lecture"))
+    assert response.status_code == 200
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    assert len(response.json["statements"]) == 3 and response.json["more"] == ""
+
+
+def test_statements_api_filters_and_pages(app, client, login_as, create_user, record_statements):
+    login_as("admin")
+    learner = create_user()
+    ids = record_statements(5, user=learner)  # after the learner's registration
+    record_statements(2)  # someone else's, after their registration
+    agent = json.dumps({"account": {"homePage": "http://cafeia.test", "name": learner.pseudonym}})
+    page = client.get("/xapi/statements", query_string={"agent": agent, "limit": 2}).json
+    seen = [s["id"] for s in page["statements"]]
+    while page["more"]:
+        page = client.get(page["more"]).json
+        seen += [s["id"] for s in page["statements"]]
+    assert set(ids) < set(seen) and len(seen) == 6
+    verb = client.get("/xapi/statements", query_string={"verb": VERBS["experienced"][0]}).json
+    assert len(verb["statements"]) == 7
+    one = client.get(
+        "/xapi/statements",
+        query_string={
+            "activity": "http://cafeia.test/formation/lecons/l3",
+            "registration": learner.registration,
+        },
+    ).json
+    assert len(one["statements"]) == 1
+    statement = one["statements"][0]
+    assert statement["stored"].endswith("+00:00")
+    since = client.get("/xapi/statements", query_string={"since": statement["stored"]}).json
+    until = client.get("/xapi/statements", query_string={"until": statement["stored"]}).json
+    assert len(since["statements"]) + len(until["statements"]) == 9
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"since": "hier"}, "date ISO 8601"),
+        ({"until": "2026-01-01T00:00:00"}, "fuseau horaire"),
+        ({"agent": "{pas du json"}, "agent xAPI"),
+        ({"limit": "-3"}, "entier positif"),
+        ({"cursor": "%%%"}, "cursor"),
+    ],
+)
+def test_statements_api_refuses_bad_filters(client, login_as, query, message):
+    login_as("admin")
+    response = client.get("/xapi/statements", query_string=query)
+    assert response.status_code == 400 and message in response.json["erreur"]
+
+
+def test_learner_downloads_only_their_own_statements(client, login_as, record_statements):
+    record_statements(3)  # another learner
+    me = login_as()
+    record_statements(2, user=me)
+    mine = db.session.scalars(
+        select(StoredStatement.id).where(StoredStatement.user_id == me.id)
+    ).all()
+    assert len(mine) == 3  # registered, then two lessons
+    response = client.get("/mon-compte/traces-xapi.json")
+    assert sorted(s["id"] for s in response.json["statements"]) == sorted(mine)
+    export = client.get("/mon-compte/donnees.json").json
+    assert sorted(s["id"] for s in export["traces_xapi"]) == sorted(mine)
+
+
+def test_deleting_an_account_deletes_its_statements(client, login_as, record_statements):
+    from tests.conftest import PASSWORD
+
+    me = login_as()
+    my_id = me.id
+    record_statements(2, user=me)
+    client.submit("/mon-compte/supprimer", {"password": PASSWORD, "confirm": "y"})
+    assert db.session.scalar(select(func.count()).where(StoredStatement.user_id == my_id)) == 0
+
+
+def test_admin_sees_the_outbox(client, login_as, record_statements):
+    login_as("admin")
+    record_statements(4)  # and one registration
+    page = client.get("/admin/xapi").get_data(as_text=True)
+    assert "Aucun LRS n'est configuré" in page
+    assert '<th scope="row">En attente</th><td>5</td>' in page
+
+
+def test_a_silent_lrs_times_out_and_nothing_is_lost(app, record_statements):
+    """An LRS that accepts the connection and never answers: the forwarder gives up in time."""
+    import socket
+
+    from lms.xapi import outbox
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        app.config.update(
+            LRS_ENDPOINT=f"http://127.0.0.1:{silent.getsockname()[1]}/xAPI/", LRS_TIMEOUT=0.5
+        )
+        record_statements(2)
+        report = outbox.forward_pass()
+    assert report == outbox.Report(deferred=3)
+    db.session.expire_all()
+    errors = db.session.scalars(select(StoredStatement.last_error)).all()
+    assert all("timed out" in error for error in errors)
