@@ -37,7 +37,10 @@ login_manager.login_message_category = "info"
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_enforces_foreign_keys(dbapi_connection, _record):
-    # SQLite ignores ON DELETE CASCADE unless asked: erasing an account must erase its data.
+def _configure_sqlite(dbapi_connection, _record):
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # SQLite ignores ON DELETE CASCADE unless asked: erasing an account must erase its data.
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # WAL: pages keep reading while the forwarder writes; NORMAL sync is safe under WAL.
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")

@@ -15,11 +15,15 @@ PROTECTED = [
     ("GET", "/mon-compte/mot-de-passe", ALL_ROLES),
     ("GET", "/mon-compte/donnees.json", ALL_ROLES),
     ("GET", "/mon-compte/supprimer", ALL_ROLES),
+    ("GET", "/mon-compte/traces-xapi.json", ALL_ROLES),
     ("GET", "/formateur", ("formateur", "admin")),
     ("GET", "/admin/", ("admin",)),
     ("GET", "/admin/utilisateurs", ("admin",)),
+    ("GET", "/admin/xapi", ("admin",)),
     ("POST", "/admin/utilisateurs/{person}/role", ("admin",)),
 ]
+# An API answers 401/403 instead of redirecting: tested in test_xapi.py.
+API = ["/xapi/statements"]
 PUBLIC = [
     "/",
     "/modules",
@@ -63,7 +67,7 @@ def test_public_pages_need_no_account(client, url):
 
 
 def test_every_route_is_in_the_access_matrix(app):
-    known = {url.rstrip("/") or "/" for _, url, _ in PROTECTED} | set(PUBLIC)
+    known = {url.rstrip("/") or "/" for _, url, _ in PROTECTED} | set(PUBLIC) | set(API)
     rules = {
         rule.rule.rstrip("/") or "/"
         for rule in app.url_map.iter_rules()

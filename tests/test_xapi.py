@@ -108,6 +108,8 @@ def test_statements_wait_in_the_outbox_without_an_lrs(record_statements):
 def test_statements_api_needs_credentials(app, client, login_as):
     response = client.get("/xapi/statements")
     assert response.status_code == 401 and "Basic" in response.headers["WWW-Authenticate"]
+    login_as("apprenant")
+    assert client.get("/xapi/statements").status_code == 403
     login_as("formateur")
     assert client.get("/xapi/statements").status_code == 403
 

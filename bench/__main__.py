@@ -1,0 +1,70 @@
+"""`make bench`: print each figure beside its baseline and their ratio.
+
+Runs on a fresh SQLite file, or on PostgreSQL when DATABASE_URL is set (the database is emptied).
+"""
+
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from lms import create_app
+from lms.accounts.services import create_user
+from lms.config import database_url
+from lms.extensions import db
+
+from .xapi import bench_delivery, bench_recording
+
+
+def bench_app():
+    uri = os.environ.get("DATABASE_URL")
+    uri = database_url(uri) if uri else f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "BASE_URL": "http://cafeia.bench",
+        }
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+    return app
+
+
+def print_figure(name: str, value: float, baseline_name: str, baseline: float, unit: str):
+    print(f"{name:<48} {value:>10.1f} {unit}")
+    print(f"  baseline: {baseline_name:<38} {baseline:>10.1f} {unit}")
+    print(f"  ratio: {value / baseline:.2f}\n")
+
+
+def main():
+    app = bench_app()
+    with app.app_context():
+        print(f"Base : {db.engine.dialect.name}\n")
+        learner = create_user(
+            email=f"bench-{uuid.uuid4().hex[:6]}@exemple.fr",
+            password="x" * 12,
+            first_name="Banc",
+            last_name="Essai",
+            profile="autre",
+            structure="",
+            commune="",
+            departement_code="75",
+        )
+        started = time.perf_counter()
+        print_figure(*bench_recording(app, learner))
+        print_figure(*bench_delivery(app, learner))
+        print(f"(total {time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""xAPI costs: recording in a request, and delivering through the outbox."""
+
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from flask import render_template
+from flask_login import login_user
+from tincan import RemoteLRS, Statement
+
+from lms.extensions import db
+from lms.xapi import activity, outbox, record
+
+REQUESTS = 400
+STATEMENTS = 2000
+BATCH = 100
+
+
+def _requests_per_second(client, path: str) -> float:
+    for _ in range(20):  # warm up
+        client.get(path)
+    started = time.perf_counter()
+    for _ in range(REQUESTS):
+        assert client.get(path).status_code == 200
+    return REQUESTS / (time.perf_counter() - started)
+
+
+def bench_recording(app, learner):
+    """The same page writing the same progress, with and without its statement."""
+    lesson = ("lesson", "Leçon de banc d'essai", "lecons", "banc")
+
+    def page(recorded: bool):
+        user = db.session.get(type(learner), learner.id)
+        login_user(user)
+        user.commune = uuid.uuid4().hex[:8]  # stands for the progress the page records
+        if recorded:
+            record(user, "experienced", activity(*lesson))
+        db.session.commit()
+        return render_template("pages/dashboard.html", page_title="Banc")
+
+    app.add_url_rule("/banc/avec", "bench_with", lambda: page(True))
+    app.add_url_rule("/banc/sans", "bench_without", lambda: page(False))
+    client = app.test_client()
+    with_record = _requests_per_second(client, "/banc/avec")
+    without = _requests_per_second(client, "/banc/sans")
+    return (
+        "page qui écrit une progression et sa déclaration",
+        with_record,
+        "la même page, même écriture, sans déclaration",
+        without,
+        "req/s",
+    )
+
+
+def bench_delivery(app, learner):
+    """Outbox delivery to Ralph versus posting the same batches to Ralph with tincan."""
+    from tests.lrs.server import RalphServer
+
+    with RalphServer(Path(tempfile.mkdtemp())) as ralph:
+        app.config.update(
+            LRS_ENDPOINT=ralph.endpoint,
+            LRS_USERNAME=ralph.username,
+            LRS_PASSWORD=ralph.password,
+            XAPI_BATCH_SIZE=BATCH,
+        )
+        outbox.forward_pass()  # what earlier benches left
+        for i in range(STATEMENTS):
+            record(learner, "experienced", activity("lesson", f"Leçon {i}", "lecons", f"l{i}"))
+        db.session.commit()
+        started = time.perf_counter()
+        delivered = outbox.forward_pass().delivered
+        via_outbox = delivered / (time.perf_counter() - started)
+
+        payloads = []
+        for i in range(STATEMENTS):
+            row = record(
+                learner, "experienced", activity("lesson", f"Direct {i}", "direct", f"d{i}")
+            )
+            payloads.append(Statement.from_json(row.payload))
+        db.session.rollback()  # these go straight to the LRS, never through the outbox
+        lrs = RemoteLRS(endpoint=ralph.endpoint, username=ralph.username, password=ralph.password)
+        started = time.perf_counter()
+        for start in range(0, STATEMENTS, BATCH):
+            assert lrs.save_statements(payloads[start : start + BATCH]).success
+        direct = STATEMENTS / (time.perf_counter() - started)
+    return (
+        "livraison par la file d'envoi (outbox)",
+        via_outbox,
+        "mêmes lots postés directement avec tincan",
+        direct,
+        "décl./s",
+    )
