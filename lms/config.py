@@ -61,6 +61,9 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_SENDER": os.environ.get(
             "MAIL_SENDER", "Café IA Formation <ne-pas-repondre@cafeia.local>"
         ),
+        "QUIZ_PASS_MARK": float(os.environ.get("QUIZ_PASS_MARK", "80")),
+        "QUIZ_BANKS": os.environ.get("QUIZ_BANKS"),  # None: quizzes/banks
+        "COURSES_CONTENT": os.environ.get("COURSES_CONTENT"),  # None: courses/content
         "DSFR_DIST": os.environ.get(
             "DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")
         ),

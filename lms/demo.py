@@ -1,4 +1,10 @@
-"""Demo content: accounts that exist only here, never in a production set-up."""
+"""Demo content: accounts that exist only here, never in a production set-up.
+
+Features add their own demo steps (progress, attempts…) with @demo_step; every step is
+idempotent, so `flask lms demo` can run again without changing anything.
+"""
+
+from collections.abc import Callable
 
 from .accounts.services import create_user, find_by_email
 
@@ -37,6 +43,14 @@ DEMO_ACCOUNTS = [
     ),
 ]
 
+_steps: list[Callable] = []
+
+
+def demo_step(function: Callable) -> Callable:
+    """Register `function(find_user)`; find_user(email) returns a demo account."""
+    _steps.append(function)
+    return function
+
 
 def load_demo() -> int:
     """Create what is missing; a second run changes nothing."""
@@ -45,4 +59,6 @@ def load_demo() -> int:
         if not find_by_email(account["email"]):
             create_user(password=DEMO_PASSWORD, **account)
             created += 1
+    for step in _steps:
+        step(find_by_email)
     return created

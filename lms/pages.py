@@ -1,10 +1,11 @@
 """Public pages, the legal pages, and each role's home."""
 
 from flask import Blueprint, render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from .models import Role
 from .security import roles_required
+from .slots import render_slot
 
 bp = Blueprint("pages", __name__)
 
@@ -19,7 +20,11 @@ def home():
 @login_required
 def dashboard():
     """Any logged-in person: their own training."""
-    return render_template("pages/dashboard.html", page_title="Mon tableau de bord")
+    return render_template(
+        "pages/dashboard.html",
+        page_title="Mon tableau de bord",
+        panels=render_slot("dashboard", current_user),
+    )
 
 
 @bp.get("/formateur")

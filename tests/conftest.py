@@ -3,6 +3,7 @@
 import os
 import re
 import socket
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -17,6 +18,10 @@ from lms.extensions import db, limiter
 DATABASE_URL = database_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
 PASSWORD = "mot-de-passe-solide"
+FIXTURE_CONTENT = Path(__file__).parent / "courses" / "fixture_content"
+FIXTURE_BANKS = Path(__file__).parent / "quizzes" / "fixture_banks"
+# A small catalogue with one quiz, for the tests of the engines.
+FIXTURES = {"COURSES_CONTENT": str(FIXTURE_CONTENT), "QUIZ_BANKS": str(FIXTURE_BANKS)}
 
 
 def free_port() -> int:
@@ -59,6 +64,7 @@ def make_config(uri: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": uri,
         "BASE_URL": "http://cafeia.test",
         "MAIL_SERVER": None,
+        **FIXTURES,
         **overrides,
     }
 
@@ -81,8 +87,14 @@ class FormClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_uri):
-    app = create_app(make_config(database_uri))
+def app_config() -> dict:
+    """Extra configuration for the app; a test module overrides this fixture to change it."""
+    return {}
+
+
+@pytest.fixture
+def app(database_uri, app_config):
+    app = create_app(make_config(database_uri, **app_config))
     app.test_client_class = FormClient
     with app.app_context():
         yield app

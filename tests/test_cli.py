@@ -48,3 +48,18 @@ def test_set_role(runner, create_user):
     assert db.session.scalar(select(User.role).where(User.id == user.id)) == "formateur"
     assert runner.invoke(args=["lms", "set-role", "personne@nulle.part", "admin"]).exit_code != 0
     assert runner.invoke(args=["lms", "set-role", user.email, "roi"]).exit_code != 0
+
+
+def test_demo_learner_is_mid_course_with_a_passed_quiz(runner, client, auth):
+    from courses.models import ModuleProgress
+    from quizzes.models import QuizAttempt
+
+    runner.invoke(args=["lms", "demo"])
+    runner.invoke(args=["lms", "demo"])
+    assert sorted(db.session.scalars(select(QuizAttempt.passed))) == [False, True]
+    completed = db.session.scalars(
+        select(ModuleProgress.module_slug).where(ModuleProgress.completed_at.is_not(None))
+    ).all()
+    assert completed == ["module-un"]
+    auth.login("apprenant@exemple.fr", DEMO_PASSWORD)
+    assert client.get("/reprendre").location.endswith("/modules/module-deux/lecon-2")

@@ -1,0 +1,22 @@
+"""`flask --app wsgi courses check`: the content, and progress the content no longer has."""
+
+import click
+
+from . import bp, progress
+
+
+@bp.cli.command("check")
+def check():
+    """Vérifie le contenu et signale la progression sur des leçons disparues."""
+    catalogue = progress.catalogue()
+    click.echo(
+        f"{len(catalogue.modules)} modules, {len(catalogue.lessons())} leçons : contenu valide."
+    )
+    orphans = progress.orphaned_progress()
+    for module_slug, lesson_slug, people in orphans:
+        click.echo(
+            f"Leçon disparue du contenu : {module_slug}/{lesson_slug} "
+            f"({people} personne(s) y ont une progression)."
+        )
+    if orphans:
+        raise SystemExit(1)

@@ -1,0 +1,212 @@
+"""Progress services: each write records its statement in the same transaction."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.models import utcnow
+from lms.xapi import activity, record
+
+from .content import Catalogue, Lesson, Module
+from .models import LessonProgress, ModuleProgress
+
+# Other features add what completing a module needs besides its lessons (the quiz, for one):
+# functions (user, module) -> bool.
+completion_requirements: list[Callable] = []
+
+NOT_STARTED, IN_PROGRESS, DONE = "not_started", "in_progress", "done"
+
+
+def catalogue() -> Catalogue:
+    return current_app.extensions["courses"]
+
+
+def module_activity(module: Module):
+    return activity("module", module.title, "modules", module.slug)
+
+
+def lesson_activity(module: Module, lesson: Lesson):
+    return activity("lesson", lesson.title, "modules", module.slug, "lecons", lesson.slug)
+
+
+def _lesson_row(user, module, lesson) -> LessonProgress | None:
+    return db.session.scalar(
+        select(LessonProgress).filter_by(
+            user_id=user.id, module_slug=module.slug, lesson_slug=lesson.slug
+        )
+    )
+
+
+def _module_row(user, module) -> ModuleProgress | None:
+    return db.session.scalar(
+        select(ModuleProgress).filter_by(user_id=user.id, module_slug=module.slug)
+    )
+
+
+def open_lesson(user, module: Module, lesson: Lesson) -> None:
+    """A visit: the module is launched the first time, the lesson experienced every time."""
+    if not _module_row(user, module):
+        db.session.add(ModuleProgress(user_id=user.id, module_slug=module.slug))
+        record(user, "launched", module_activity(module))
+    row = _lesson_row(user, module, lesson)
+    if row:
+        row.last_seen_at = utcnow()
+    else:
+        db.session.add(
+            LessonProgress(user_id=user.id, module_slug=module.slug, lesson_slug=lesson.slug)
+        )
+    record(user, "experienced", lesson_activity(module, lesson), parent=module_activity(module))
+    db.session.commit()
+
+
+def complete_lesson(user, module: Module, lesson: Lesson) -> bool:
+    """Mark the lesson done (once); completes the module if that was the last step."""
+    row = _lesson_row(user, module, lesson)
+    if row and row.completed_at:
+        return False
+    if not row:
+        row = LessonProgress(user_id=user.id, module_slug=module.slug, lesson_slug=lesson.slug)
+        db.session.add(row)
+    row.completed_at = row.last_seen_at = utcnow()
+    record(user, "completed", lesson_activity(module, lesson), parent=module_activity(module))
+    db.session.flush()
+    update_module_completion(user, module)
+    db.session.commit()
+    return True
+
+
+def _done_lessons(user, module: Module) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(LessonProgress.lesson_slug).where(
+                LessonProgress.user_id == user.id,
+                LessonProgress.module_slug == module.slug,
+                LessonProgress.completed_at.is_not(None),
+            )
+        )
+    )
+
+
+def update_module_completion(user, module: Module) -> bool:
+    """Complete the module if every lesson is done and every other requirement met.
+
+    Adds to the caller's transaction; the caller commits.
+    """
+    row = _module_row(user, module)
+    if row and row.completed_at:
+        return False
+    lessons_done = {lesson.slug for lesson in module.lessons} <= _done_lessons(user, module)
+    if not (
+        lessons_done and all(requirement(user, module) for requirement in completion_requirements)
+    ):
+        return False
+    if not row:
+        row = ModuleProgress(user_id=user.id, module_slug=module.slug)
+        db.session.add(row)
+    row.completed_at = utcnow()
+    record(user, "completed", module_activity(module))
+    return True
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleState:
+    module: Module
+    done: int
+    states: dict[str, str]
+    completed: bool
+
+    @property
+    def total(self) -> int:
+        return len(self.module.lessons)
+
+    @property
+    def status(self) -> str:
+        if self.completed:
+            return DONE
+        return IN_PROGRESS if self.states else NOT_STARTED
+
+
+def overview(user) -> list[ModuleState]:
+    """Each module with the state of each of its lessons for this person: two queries."""
+    lesson_rows = db.session.execute(
+        select(
+            LessonProgress.module_slug, LessonProgress.lesson_slug, LessonProgress.completed_at
+        ).where(LessonProgress.user_id == user.id)
+    ).all()
+    completed_modules = set(
+        db.session.scalars(
+            select(ModuleProgress.module_slug).where(
+                ModuleProgress.user_id == user.id, ModuleProgress.completed_at.is_not(None)
+            )
+        )
+    )
+    states: dict[str, dict[str, str]] = {}
+    for module_slug, lesson_slug, completed_at in lesson_rows:
+        states.setdefault(module_slug, {})[lesson_slug] = DONE if completed_at else IN_PROGRESS
+    result = []
+    for module in catalogue().modules:
+        module_states = {
+            slug: state
+            for slug, state in states.get(module.slug, {}).items()
+            if module.lesson(slug)
+        }
+        done = sum(state == DONE for state in module_states.values())
+        result.append(ModuleState(module, done, module_states, module.slug in completed_modules))
+    return result
+
+
+def resume_target(user) -> tuple[Module, Lesson]:
+    """The lesson where the person stopped: the last one seen, or the next one if it is done."""
+    sequence = [(module, lesson) for module in catalogue().modules for lesson in module.lessons]
+    position = {(m.slug, lesson.slug): i for i, (m, lesson) in enumerate(sequence)}
+    rows = db.session.execute(
+        select(LessonProgress.module_slug, LessonProgress.lesson_slug, LessonProgress.completed_at)
+        .where(LessonProgress.user_id == user.id)
+        .order_by(LessonProgress.last_seen_at.desc(), LessonProgress.id.desc())
+    ).all()
+    done = {(m, lesson) for m, lesson, completed in rows if completed}
+    last = next(((m, lesson, c) for m, lesson, c in rows if (m, lesson) in position), None)
+    if last is None:
+        return sequence[0]
+    start = position[last[:2]] + (1 if last[2] else 0)
+    remaining = [
+        pair
+        for pair in sequence[start:] + sequence[:start]
+        if (pair[0].slug, pair[1].slug) not in done
+    ]
+    return remaining[0] if remaining else sequence[position[last[:2]]]
+
+
+def orphaned_progress() -> list[tuple[str, str, int]]:
+    """Progress on lessons that the content no longer has: (module, lesson, people)."""
+    rows = db.session.execute(
+        select(LessonProgress.module_slug, LessonProgress.lesson_slug, func.count()).group_by(
+            LessonProgress.module_slug, LessonProgress.lesson_slug
+        )
+    ).all()
+    known = {(lesson.module_slug, lesson.slug) for lesson in catalogue().lessons()}
+    return [(m, lesson, n) for m, lesson, n in rows if (m, lesson) not in known]
+
+
+def personal_rows(user) -> list[dict]:
+    rows = db.session.scalars(
+        select(LessonProgress)
+        .where(LessonProgress.user_id == user.id)
+        .order_by(LessonProgress.started_at)
+    )
+    return [
+        {
+            "module": r.module_slug,
+            "lecon": r.lesson_slug,
+            "commencee": r.started_at.isoformat(),
+            "vue_le": r.last_seen_at.isoformat(),
+            "terminee": r.completed_at.isoformat() if r.completed_at else None,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,100 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from lms.personal_data import provides
+from lms.slots import fills, render_slot
+
+from . import bp, progress
+from .rendering import render_markdown
+
+
+def _find(module_slug: str, lesson_slug: str | None = None):
+    module = progress.catalogue().module(module_slug) or abort(404)
+    if lesson_slug is None:
+        return module, None
+    return module, module.lesson(lesson_slug) or abort(404)
+
+
+@bp.get("/modules")
+def catalogue():
+    """Public: the modules; with the person's progress when logged in."""
+    states = progress.overview(current_user) if current_user.is_authenticated else None
+    return render_template(
+        "courses/catalogue.html",
+        page_title="Les modules",
+        modules=progress.catalogue().modules,
+        states=states,
+    )
+
+
+@bp.get("/modules/<module_slug>")
+@login_required
+def module(module_slug):
+    """Any logged-in person: a module, its objectives and its lessons with their state."""
+    module, _ = _find(module_slug)
+    state = next(s for s in progress.overview(current_user) if s.module is module)
+    return render_template(
+        "courses/module.html",
+        page_title=module.title,
+        module=module,
+        state=state,
+        panels=render_slot("module", current_user, module=module),
+    )
+
+
+@bp.get("/modules/<module_slug>/<lesson_slug>")
+@login_required
+def lesson(module_slug, lesson_slug):
+    """Any logged-in person: a lesson; the visit is recorded (xAPI « experienced »)."""
+    module, lesson = _find(module_slug, lesson_slug)
+    progress.open_lesson(current_user, module, lesson)
+    index = module.lessons.index(lesson)
+    state = next(s for s in progress.overview(current_user) if s.module is module)
+    return render_template(
+        "courses/lesson.html",
+        page_title=lesson.title,
+        module=module,
+        lesson=lesson,
+        body=render_markdown(lesson.body),
+        done=state.states.get(lesson.slug) == progress.DONE,
+        previous=module.lessons[index - 1] if index else None,
+        next=module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
+    )
+
+
+@bp.post("/modules/<module_slug>/<lesson_slug>/terminer")
+@login_required
+def complete(module_slug, lesson_slug):
+    """Any logged-in person: « J'ai terminé cette leçon »."""
+    module, lesson = _find(module_slug, lesson_slug)
+    if progress.complete_lesson(current_user, module, lesson):
+        flash(f"Leçon « {lesson.title} » terminée.", "success")
+    index = module.lessons.index(lesson)
+    if index + 1 < len(module.lessons):
+        following = module.lessons[index + 1]
+        return redirect(
+            url_for("courses.lesson", module_slug=module.slug, lesson_slug=following.slug)
+        )
+    return redirect(url_for("courses.module", module_slug=module.slug))
+
+
+@bp.get("/reprendre")
+@login_required
+def resume():
+    """Any logged-in person: straight back to the lesson where they stopped."""
+    if not progress.catalogue().modules:
+        return redirect(url_for("courses.catalogue"))
+    module, lesson = progress.resume_target(current_user)
+    return redirect(url_for("courses.lesson", module_slug=module.slug, lesson_slug=lesson.slug))
+
+
+@fills("dashboard", "courses/_dashboard_panel.html")
+def _dashboard_panel(user) -> dict:
+    modules = progress.catalogue().modules
+    target = progress.resume_target(user) if modules else None
+    return {"states": progress.overview(user), "resume": target}
+
+
+@provides("progression")
+def _personal_progress(user) -> list[dict]:
+    return progress.personal_rows(user)

@@ -1,0 +1,170 @@
+"""Attempts: started, submitted, graded; each step records its statements in the same commit."""
+
+import random
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from courses import progress
+from lms.extensions import db
+from lms.models import utcnow
+from lms.xapi import record
+from lms.xapi.vocabulary import EXTENSIONS
+
+from . import grading, statements
+from .bank import Quiz
+from .models import QuestionAnswer, QuizAttempt
+
+_shuffle = random.SystemRandom().shuffle
+
+
+def quizzes() -> dict[str, Quiz]:
+    return current_app.extensions["quizzes"]
+
+
+def pass_mark() -> float:
+    return current_app.config["QUIZ_PASS_MARK"]
+
+
+def _layout(quiz: Quiz) -> dict[str, list[str]]:
+    """The order options are shown in, drawn for this attempt (true/false has none)."""
+    layout = {}
+    for question in quiz.questions:
+        ids = [option.id for option in question.shuffled]
+        _shuffle(ids)
+        layout[question.id] = ids
+    return layout
+
+
+def current_attempt(user, quiz: Quiz) -> QuizAttempt:
+    """The attempt in progress, or a new one (recorded as « attempted »)."""
+    attempt = db.session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.module_slug == quiz.module_slug,
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .order_by(QuizAttempt.id.desc())
+    )
+    if attempt:
+        return attempt
+    attempt = QuizAttempt(user_id=user.id, module_slug=quiz.module_slug, layout=_layout(quiz))
+    db.session.add(attempt)
+    record(user, "attempted", statements.quiz_activity(quiz), parent=_module_activity(quiz))
+    db.session.commit()
+    return attempt
+
+
+def _module_activity(quiz: Quiz):
+    return progress.module_activity(progress.catalogue().module(quiz.module_slug))
+
+
+def submit(user, quiz: Quiz, attempt: QuizAttempt, form) -> QuizAttempt:
+    """Grade and keep the attempt; raises SubmissionError (nothing stored) on a bad submission."""
+    graded = grading.grade(quiz, form)
+    attempt.score = grading.percentage(graded)
+    attempt.passed = attempt.score >= pass_mark()
+    attempt.answers = {g.question.id: g.response for g in graded}
+    attempt.submitted_at = utcnow()
+    quiz_activity = statements.quiz_activity(quiz)
+    for g in graded:
+        db.session.add(
+            QuestionAnswer(
+                attempt_id=attempt.id,
+                module_slug=quiz.module_slug,
+                question_id=g.question.id,
+                score=g.score,
+                correct=g.correct,
+            )
+        )
+        record(
+            user,
+            "answered",
+            statements.question_activity(quiz, g.question),
+            result=statements.answer_result(g),
+            parent=quiz_activity,
+        )
+    record(
+        user,
+        "passed" if attempt.passed else "failed",
+        quiz_activity,
+        result=statements.quiz_result(attempt.score, attempt.passed),
+        parent=_module_activity(quiz),
+        extensions={EXTENSIONS["masteryscore"]: pass_mark() / 100},
+    )
+    db.session.flush()
+    if attempt.passed:
+        progress.update_module_completion(user, progress.catalogue().module(quiz.module_slug))
+    db.session.commit()
+    return attempt
+
+
+def has_passed(user, module) -> bool:
+    """Completion requirement for courses: the best attempt passes the module."""
+    if module.slug not in quizzes():
+        return True
+    return bool(
+        db.session.scalar(
+            select(func.count()).where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.module_slug == module.slug,
+                QuizAttempt.passed.is_(True),
+            )
+        )
+    )
+
+
+def best_scores(user) -> dict[str, float]:
+    rows = db.session.execute(
+        select(QuizAttempt.module_slug, func.max(QuizAttempt.score))
+        .where(QuizAttempt.user_id == user.id)
+        .group_by(QuizAttempt.module_slug)
+    )
+    return {slug: best for slug, best in rows if best is not None}
+
+
+def question_stats(module_slug: str | None = None, user_ids=None) -> list[dict]:
+    """Per question: answers and share answered right, weakest first (one GROUP BY)."""
+    statement = select(
+        QuestionAnswer.module_slug,
+        QuestionAnswer.question_id,
+        func.count().label("answers"),
+        func.avg(func.cast(QuestionAnswer.correct, db.Integer)).label("right"),
+    ).group_by(QuestionAnswer.module_slug, QuestionAnswer.question_id)
+    if module_slug:
+        statement = statement.where(QuestionAnswer.module_slug == module_slug)
+    if user_ids is not None:
+        statement = statement.join(QuizAttempt).where(QuizAttempt.user_id.in_(user_ids))
+    rows = db.session.execute(statement).all()
+    return sorted(
+        ({"module": m, "question": q, "answers": n, "right": float(r)} for m, q, n, r in rows),
+        key=lambda row: (row["right"], row["module"]),
+    )
+
+
+def scores_of(attempt: QuizAttempt) -> dict[str, float]:
+    return dict(
+        db.session.execute(
+            select(QuestionAnswer.question_id, QuestionAnswer.score).where(
+                QuestionAnswer.attempt_id == attempt.id
+            )
+        ).all()
+    )
+
+
+def personal_rows(user) -> list[dict]:
+    attempts = db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.started_at)
+    )
+    return [
+        {
+            "module": a.module_slug,
+            "commencee": a.started_at.isoformat(),
+            "corrigee": a.submitted_at.isoformat() if a.submitted_at else None,
+            "score": a.score,
+            "reussie": a.passed,
+            "reponses": a.answers,
+        }
+        for a in attempts
+    ]

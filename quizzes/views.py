@@ -1,0 +1,99 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from courses import progress
+from lms.extensions import db
+from lms.personal_data import provides
+from lms.slots import fills
+
+from . import bp, services
+from .grading import SubmissionError, field_name
+from .models import QuizAttempt
+
+
+def _quiz(module_slug: str):
+    return services.quizzes().get(module_slug) or abort(404)
+
+
+def _own_attempt(quiz, attempt_id) -> QuizAttempt:
+    """Only the person's own attempts of this quiz exist for them: anything else is a 404."""
+    attempt = db.session.get(QuizAttempt, attempt_id) if str(attempt_id).isdigit() else None
+    if not attempt or attempt.user_id != current_user.id or attempt.module_slug != quiz.module_slug:
+        abort(404)
+    return attempt
+
+
+def _quiz_page(quiz, attempt, status=200, error=None):
+    module = progress.catalogue().module(quiz.module_slug)
+    return render_template(
+        "quizzes/quiz.html",
+        page_title=quiz.title,
+        quiz=quiz,
+        module=module,
+        attempt=attempt,
+        error=error,
+        answers=request.form,
+        field_name=field_name,
+        pass_mark=services.pass_mark(),
+    ), status
+
+
+@bp.get("/modules/<module_slug>/quiz")
+@login_required
+def quiz(module_slug):
+    """Any logged-in person: the quiz, in the order drawn for their current attempt."""
+    quiz = _quiz(module_slug)
+    return _quiz_page(quiz, services.current_attempt(current_user, quiz))
+
+
+@bp.post("/modules/<module_slug>/quiz")
+@login_required
+def submit(module_slug):
+    """Any logged-in person: hand in their current attempt, graded on the server."""
+    quiz = _quiz(module_slug)
+    attempt = _own_attempt(quiz, request.form.get("attempt", ""))
+    if attempt.submitted_at:
+        flash("Cette tentative a déjà été corrigée : voici son résultat.", "info")
+        return redirect(url_for("quizzes.result", module_slug=module_slug, attempt_id=attempt.id))
+    try:
+        services.submit(current_user, quiz, attempt, request.form)
+    except SubmissionError as error:
+        db.session.rollback()
+        return _quiz_page(quiz, attempt, 422, str(error))
+    return redirect(url_for("quizzes.result", module_slug=module_slug, attempt_id=attempt.id))
+
+
+@bp.get("/modules/<module_slug>/quiz/tentatives/<int:attempt_id>")
+@login_required
+def result(module_slug, attempt_id):
+    """Any logged-in person: the result of one of their attempts, explained."""
+    quiz = _quiz(module_slug)
+    attempt = _own_attempt(quiz, attempt_id)
+    if not attempt.submitted_at:
+        return redirect(url_for("quizzes.quiz", module_slug=module_slug))
+    return render_template(
+        "quizzes/result.html",
+        page_title=f"Résultat — {quiz.title}",
+        quiz=quiz,
+        attempt=attempt,
+        module=progress.catalogue().module(module_slug),
+        pass_mark=services.pass_mark(),
+        scores=services.scores_of(attempt),
+    )
+
+
+@fills("module", "quizzes/_module_panel.html")
+def _module_panel(user, module):
+    quiz = services.quizzes().get(module.slug)
+    if not quiz:
+        return None
+    return {
+        "quiz": quiz,
+        "best": services.best_scores(user).get(module.slug),
+        "pass_mark": services.pass_mark(),
+    }
+
+
+@provides("quiz")
+def _personal_attempts(user) -> list[dict]:
+    return services.personal_rows(user)

@@ -1,0 +1,141 @@
+"""Grading each kind of question: right, partly right, wrong; and every tampering case."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
+from quizzes.bank import load_quiz
+from quizzes.grading import SubmissionError, grade, percentage, read_response, score
+from tests.conftest import FIXTURE_BANKS
+
+QUIZ = load_quiz(FIXTURE_BANKS / "module-un.yaml")
+Q = {q.id: q for q in QUIZ.questions}
+
+RIGHT = {
+    "q-capitale": "paris",
+    "q-pairs": ["deux", "quatre"],
+    "q-turc": "vrai",
+    "q-crepes.melanger": "1",
+    "q-crepes.lait": "2",
+    "q-crepes.reposer": "3",
+    "q-crepes.cuire": "4",
+    "q-partage.recette": "oui",
+    "q-partage.secu": "non",
+    "q-partage.sante": "non",
+}
+
+
+def form(**changes) -> MultiDict:
+    data = {**RIGHT, **{k.replace("__", "."): v for k, v in changes.items()}}
+    pairs = []
+    for key, value in data.items():
+        if value is None:
+            continue
+        pairs += [(key, v) for v in value] if isinstance(value, list) else [(key, value)]
+    return MultiDict(pairs)
+
+
+def scores(**changes) -> dict[str, float]:
+    return {g.question.id: g.score for g in grade(QUIZ, form(**changes))}
+
+
+def test_all_right_is_100():
+    graded = grade(QUIZ, form())
+    assert all(g.correct for g in graded) and percentage(graded) == 100
+
+
+@pytest.mark.parametrize(
+    "changes, question, expected",
+    [
+        ({"q-capitale": "lyon"}, "capitale", 0),
+        ({"q-turc": "faux"}, "turc", 0),
+        ({"q-pairs": ["deux"]}, "pairs", 0.5),
+        ({"q-pairs": ["deux", "quatre", "cinq"]}, "pairs", 0.5),
+        ({"q-pairs": ["cinq"]}, "pairs", 0),
+        ({"q-crepes__melanger": "2", "q-crepes__lait": "1"}, "crepes", 0.5),
+        (
+            {
+                "q-crepes__melanger": "4",
+                "q-crepes__lait": "3",
+                "q-crepes__reposer": "2",
+                "q-crepes__cuire": "1",
+            },
+            "crepes",
+            0,
+        ),
+        ({"q-partage__recette": "non"}, "partage", 2 / 3),
+    ],
+)
+def test_partly_right_and_wrong(changes, question, expected):
+    assert scores(**changes)[question] == pytest.approx(expected)
+
+
+def test_percentage_averages_the_questions():
+    graded = grade(QUIZ, form(**{"q-capitale": "lyon", "q-pairs": ["deux"]}))
+    assert percentage(graded) == 70.0
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"q-capitale": None}, "Répondez à la question"),
+        ({"q-capitale": "marseille"}, "Réponse inconnue"),
+        ({"q-capitale": ["paris", "lyon"]}, "Une seule réponse"),
+        ({"q-turc": "peut-etre"}, "Réponse inconnue"),
+        ({"q-pairs": []}, "Cochez au moins une réponse"),
+        ({"q-pairs": ["deux", "deux"]}, "donnée deux fois"),
+        ({"q-pairs": ["deux", "sept"]}, "Réponse inconnue"),
+        ({"q-crepes__cuire": None}, "Répondez à la question"),
+        ({"q-crepes__cuire": "1"}, "la même place"),
+        ({"q-crepes__cuire": "9"}, "Réponse inconnue"),
+        ({"q-partage__secu": "peut-etre"}, "Réponse inconnue"),
+        ({"q-autre-quiz": "a"}, "aucune question de ce quiz"),
+        ({"q-crepes__intrus": "5"}, None),  # an unknown item of a known question is ignored
+    ],
+)
+def test_tampered_submissions_are_refused(changes, message):
+    if message is None:
+        grade(QUIZ, form(**changes))
+        return
+    with pytest.raises(SubmissionError, match=message):
+        grade(QUIZ, form(**changes))
+
+
+# --- properties --------------------------------------------------------------------------------
+
+ORDERING, CLASSIFICATION = Q["crepes"], Q["partage"]
+
+
+@given(st.permutations([item.id for item in ORDERING.items]))
+def test_ordering_score_counts_items_in_place(order):
+    data = MultiDict({f"q-crepes.{item}": str(i + 1) for i, item in enumerate(order)})
+    response = read_response(ORDERING, data)
+    assert response == list(order)
+    expected = [item.id for item in ORDERING.items]
+    value = score(ORDERING, response)
+    assert 0 <= value <= 1
+    assert value == sum(a == b for a, b in zip(order, expected, strict=True)) / len(expected)
+    assert (value == 1) == (list(order) == expected)
+
+
+@given(st.lists(st.sampled_from(["oui", "non"]), min_size=3, max_size=3))
+def test_classification_score_is_the_share_well_placed(choices):
+    items = [item.id for item in CLASSIFICATION.items]
+    data = MultiDict({f"q-partage.{item}": c for item, c in zip(items, choices, strict=True)})
+    value = score(CLASSIFICATION, read_response(CLASSIFICATION, data))
+    right = sum(c == item.category for c, item in zip(choices, CLASSIFICATION.items, strict=True))
+    assert value == right / 3
+    assert (value == 1) == (choices == [item.category for item in CLASSIFICATION.items])
+
+
+@given(st.lists(st.sampled_from(["1", "2", "3", "4"]), min_size=4, max_size=4))
+def test_ordering_with_a_repeated_place_is_always_refused(places):
+    data = MultiDict(
+        {f"q-crepes.{item.id}": p for item, p in zip(ORDERING.items, places, strict=True)}
+    )
+    if len(set(places)) == 4:
+        read_response(ORDERING, data)
+    else:
+        with pytest.raises(SubmissionError):
+            read_response(ORDERING, data)
