@@ -41,6 +41,7 @@ TAGS = {
 }
 ATTRIBUTES = {
     "a": {"href", "title", "id"},
+    "div": {"tabindex"},
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
@@ -63,9 +64,10 @@ CLASSES = {
     "p": {"fr-callout__title"},
     "a": {"footnote-ref", "footnote-backref"},
 }
+# The container scrolls sideways on a phone: tabindex lets the keyboard scroll it too.
 _TABLE_OPEN = (
-    '<div class="fr-table"><div class="fr-table__wrapper"><div class="fr-table__container">'
-    '<div class="fr-table__content"><table>'
+    '<div class="fr-table"><div class="fr-table__wrapper">'
+    '<div class="fr-table__container" tabindex="0"><div class="fr-table__content"><table>'
 )
 
 

@@ -23,10 +23,19 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+# Browser journeys run on the real training content and question banks.
+REAL_CONTENT = {"COURSES_CONTENT": None, "QUIZ_BANKS": None}
+
+
+@pytest.fixture
+def app_config():
+    return REAL_CONTENT
+
+
 @pytest.fixture(scope="session")
 def live_server(database_uri):
     """The platform served on 127.0.0.1 from a thread, on the test database."""
-    app = create_app(make_config(database_uri, LOGIN_RATE_LIMIT="1000 per minute"))
+    app = create_app(make_config(database_uri, LOGIN_RATE_LIMIT="1000 per minute", **REAL_CONTENT))
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -94,3 +103,12 @@ def visit(page, path: str):
     assert response.ok, f"{path} → {response.status}"
     assert_accessible(page)
     return response
+
+
+def tab_to(page, element_id: str, limit: int = 300) -> None:
+    """Press Tab until the element has the focus: proof that the keyboard alone reaches it."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} cannot be reached with the Tab key")

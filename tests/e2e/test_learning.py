@@ -1,0 +1,121 @@
+"""Learning with a browser: resume, finish a lesson, pass a quiz and fail another, keyboard only."""
+
+import pytest
+
+from courses import progress
+from lms.demo import DEMO_PASSWORD, load_demo
+from quizzes import services
+from tests.e2e.conftest import assert_accessible, tab_to, visit
+from tests.e2e.test_journeys import log_in
+
+
+@pytest.fixture
+def learner(app, page):
+    load_demo()
+    log_in(page, "apprenant@exemple.fr", DEMO_PASSWORD)
+    page.wait_for_url("**/tableau-de-bord")
+    return page
+
+
+def progress_text(page, module_slug) -> str:
+    return page.locator(f"label[for='tableau-{module_slug}']").inner_text().strip()
+
+
+def test_resume_finish_a_lesson_and_see_progress_move(learner):
+    page = learner
+    second = progress.catalogue().modules[1]
+    before = progress_text(page, second.slug)
+    assert_accessible(page)
+    page.get_by_role("link", name="Reprendre").click()
+    halfway = len(second.lessons) // 2
+    page.wait_for_url(f"**/modules/{second.slug}/{second.lessons[halfway].slug}")
+    assert page.get_by_role("heading", level=1).inner_text() == second.lessons[halfway].title
+    assert_accessible(page)
+    page.get_by_role("button", name="J'ai terminé cette leçon").click()
+    page.wait_for_url(f"**/modules/{second.slug}/{second.lessons[halfway + 1].slug}")
+    assert page.get_by_text("terminée.").first.is_visible()
+    visit(page, "/tableau-de-bord")
+    after = progress_text(page, second.slug)
+    assert before == f"{halfway} leçons terminées sur {len(second.lessons)}"
+    assert after == f"{halfway + 1} leçons terminées sur {len(second.lessons)}"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_course_pages_are_accessible(learner, width):
+    page = learner
+    page.set_viewport_size({"width": width, "height": 800})
+    for module in progress.catalogue().modules:
+        visit(page, f"/modules/{module.slug}")
+    visit(page, "/modules")
+    for lesson in progress.catalogue().lessons():  # every lesson: tables, callouts, footnotes
+        visit(page, f"/modules/{lesson.module_slug}/{lesson.slug}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1  # no sideways scroll
+
+
+def answer_with_keyboard(page, quiz, right: bool) -> None:
+    """Fill the quiz with the Tab, arrow and space keys only, then send it with Enter."""
+    for question in quiz.questions:
+        shown = page.locator(f"#question-{question.id} [id^='q-{question.id}']")
+        ids = [shown.nth(i).get_attribute("id") for i in range(shown.count())]
+        if question.kind in ("single", "truefalse"):
+            options = [i.rsplit("-", 1)[1] for i in ids]
+            if question.kind == "truefalse":
+                target = ("vrai" if question.answer else "faux") if right else "vrai"
+            else:
+                target = next(c.id for c in question.choices if c.correct) if right else options[0]
+            tab_to(page, ids[0])
+            steps = options.index(target)
+            for _ in range(steps):
+                page.keyboard.press("ArrowDown")
+            if steps == 0:
+                page.keyboard.press("Space")
+        elif question.kind == "multiple":
+            targets = (
+                [c.id for c in question.choices if c.correct]
+                if right
+                else [ids[0].rsplit("-", 1)[1]]
+            )
+            for element_id in ids:
+                if element_id.rsplit("-", 1)[1] in targets:
+                    tab_to(page, element_id)
+                    page.keyboard.press("Space")
+        else:
+            for position, element_id in enumerate(ids, start=1):
+                item = question.option(element_id.split(".", 1)[1])
+                if question.kind == "ordering":
+                    choice = question.items.index(item) + 1 if right else position
+                else:
+                    category = item.category if right else question.categories[0].id
+                    choice = [c.id for c in question.categories].index(category) + 1
+                tab_to(page, element_id)
+                for _ in range(choice):
+                    page.keyboard.press("ArrowDown")
+    page.get_by_role("button", name="Valider mes réponses").focus()
+    page.keyboard.press("Enter")
+
+
+def test_pass_one_quiz_and_fail_another_with_the_keyboard(learner):
+    page = learner
+    first, second = progress.catalogue().modules[2:4]
+    visit(page, f"/modules/{first.slug}/quiz")
+    answer_with_keyboard(page, services.quizzes()[first.slug], right=True)
+    page.wait_for_url("**/quiz/tentatives/*")
+    assert page.get_by_role("heading", name="Quiz réussi : 100.0 %").is_visible()
+    assert_accessible(page)
+
+    visit(page, f"/modules/{second.slug}/quiz")
+    answer_with_keyboard(page, services.quizzes()[second.slug], right=False)
+    page.wait_for_url("**/quiz/tentatives/*")
+    assert page.get_by_role("heading", name="Quiz pas encore réussi").is_visible()
+    assert_accessible(page)
+    visit(page, f"/modules/{second.slug}")
+    assert page.get_by_role("link", name="Refaire le quiz").is_visible()
+
+
+def test_a_refused_quiz_is_accessible(learner):
+    page = learner
+    module = progress.catalogue().modules[0]
+    visit(page, f"/modules/{module.slug}/quiz")
+    page.get_by_role("button", name="Valider mes réponses").click()
+    assert page.get_by_role("alert").get_by_text("Le quiz n'a pas été corrigé").is_visible()
+    assert_accessible(page)
