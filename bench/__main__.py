@@ -17,6 +17,7 @@ from lms.accounts.services import create_user
 from lms.config import database_url
 from lms.extensions import db
 
+from .courses import bench_lesson_page
 from .xapi import bench_delivery, bench_recording
 
 
@@ -50,8 +51,9 @@ def main():
     app = bench_app()
     with app.app_context():
         print(f"Base : {db.engine.dialect.name}\n")
+        email = f"bench-{uuid.uuid4().hex[:6]}@exemple.fr"
         learner = create_user(
-            email=f"bench-{uuid.uuid4().hex[:6]}@exemple.fr",
+            email=email,
             password="x" * 12,
             first_name="Banc",
             last_name="Essai",
@@ -63,6 +65,7 @@ def main():
         started = time.perf_counter()
         print_figure(*bench_recording(app, learner))
         print_figure(*bench_delivery(app, learner))
+        print_figure(*bench_lesson_page(app, email, "x" * 12))
         print(f"(total {time.perf_counter() - started:.1f} s)")
 
 

@@ -47,6 +47,7 @@ class Lesson:
     further_reading: list[Link]
     body: str
     path: Path
+    html: str | None = field(default=None, repr=False)  # rendered once, on first view
 
     @property
     def reading_minutes(self) -> int:

@@ -55,11 +55,18 @@ def lesson(module_slug, lesson_slug):
         page_title=lesson.title,
         module=module,
         lesson=lesson,
-        body=render_markdown(lesson.body),
+        body=_html(lesson),
         done=state.states.get(lesson.slug) == progress.DONE,
         previous=module.lessons[index - 1] if index else None,
         next=module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
     )
+
+
+def _html(lesson) -> str:
+    # Content does not change while the platform runs: render each lesson once.
+    if lesson.html is None:
+        lesson.html = render_markdown(lesson.body)
+    return lesson.html
 
 
 @bp.post("/modules/<module_slug>/<lesson_slug>/terminer")
