@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select
 
+from lms.events import learning_progressed
 from lms.extensions import db
 from lms.models import utcnow
 from lms.xapi import activity, record
@@ -75,6 +76,7 @@ def complete_lesson(user, module: Module, lesson: Lesson) -> bool:
     db.session.flush()
     update_module_completion(user, module)
     db.session.commit()
+    learning_progressed.send(current_app._get_current_object(), user=user)
     return True
 
 

@@ -4,6 +4,9 @@ import os
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,6 +21,22 @@ def _development_secret(instance_path: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _development_key(instance_path: Path, production: bool) -> str | None:
+    """The Ed25519 key that signs badges: from the environment in production, generated here else."""
+    if production:
+        raise RuntimeError("BADGE_SIGNING_KEY doit être défini en production (clé Ed25519 PEM).")
+    path = instance_path / "badge_signing_key.pem"
+    if not path.exists():
+        key = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        path.write_bytes(key)
+        path.chmod(0o600)
+    return path.read_text()
 
 
 def database_url(url: str) -> str:
@@ -63,6 +82,11 @@ def from_environment(instance_path: Path) -> dict:
         ),
         "QUIZ_PASS_MARK": float(os.environ.get("QUIZ_PASS_MARK", "80")),
         "QUIZ_BANKS": os.environ.get("QUIZ_BANKS"),  # None: quizzes/banks
+        "READINESS_THRESHOLD": int(os.environ.get("READINESS_THRESHOLD", "4")),
+        "REQUIRE_TRAINER_VALIDATION": _env_bool("REQUIRE_TRAINER_VALIDATION"),
+        "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "30 per minute"),
+        "BADGE_SIGNING_KEY": os.environ.get("BADGE_SIGNING_KEY")
+        or _development_key(instance_path, production),
         "COURSES_CONTENT": os.environ.get("COURSES_CONTENT"),  # None: courses/content
         "DSFR_DIST": os.environ.get(
             "DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from courses import progress
+from lms.events import learning_progressed
 from lms.extensions import db
 from lms.models import utcnow
 from lms.xapi import record
@@ -97,6 +98,7 @@ def submit(user, quiz: Quiz, attempt: QuizAttempt, form) -> QuizAttempt:
     if attempt.passed:
         progress.update_module_completion(user, progress.catalogue().module(quiz.module_slug))
     db.session.commit()
+    learning_progressed.send(current_app._get_current_object(), user=user)
     return attempt
 
 

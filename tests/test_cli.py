@@ -15,7 +15,13 @@ def test_init_db_is_idempotent(runner):
 def test_demo_data_loads_once(runner, auth):
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0
     assert "0 compte(s) créé(s)" in runner.invoke(args=["lms", "demo"]).output
-    assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+    # The three accounts of the README, and a certified animatrice.
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS) + 1
+    from certificates import status
+    from certificates.demo import ANIMATRICE
+
+    animatrice = db.session.scalar(select(User).where(User.email == ANIMATRICE["email"]))
+    assert status.status_of(animatrice) == "certifie"
     for account in DEMO_ACCOUNTS:
         response = auth.login(account["email"], DEMO_PASSWORD)
         assert response.status_code == 302, account["email"]
@@ -56,9 +62,13 @@ def test_demo_learner_is_mid_course_with_a_passed_quiz(runner, client, auth):
 
     runner.invoke(args=["lms", "demo"])
     runner.invoke(args=["lms", "demo"])
-    assert sorted(db.session.scalars(select(QuizAttempt.passed))) == [False, True]
+    learner = db.session.scalar(select(User).where(User.email == "apprenant@exemple.fr"))
+    passed = db.session.scalars(select(QuizAttempt.passed).where(QuizAttempt.user_id == learner.id))
+    assert sorted(passed) == [False, True]
     completed = db.session.scalars(
-        select(ModuleProgress.module_slug).where(ModuleProgress.completed_at.is_not(None))
+        select(ModuleProgress.module_slug).where(
+            ModuleProgress.completed_at.is_not(None), ModuleProgress.user_id == learner.id
+        )
     ).all()
     assert completed == ["module-un"]
     auth.login("apprenant@exemple.fr", DEMO_PASSWORD)

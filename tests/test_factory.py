@@ -23,6 +23,7 @@ def test_production_requires_a_secret(monkeypatch, database_uri):
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("CAFEIA_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("BADGE_SIGNING_KEY", "clé fournie par l'environnement")
     config = create_app().config
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"

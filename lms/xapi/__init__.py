@@ -9,6 +9,6 @@ from flask import Blueprint
 bp = Blueprint("xapi", __name__)
 
 from . import views  # noqa: E402,F401
-from .recorder import activity, record, training  # noqa: E402
+from .recorder import activity, extension_iri, record, training  # noqa: E402
 
-__all__ = ["activity", "bp", "record", "training"]
+__all__ = ["activity", "bp", "extension_iri", "record", "training"]

@@ -13,6 +13,7 @@ from tincan import (
     Extensions,
     LanguageMap,
     Statement,
+    StatementRef,
     Verb,
 )
 
@@ -27,6 +28,11 @@ TRAINING_NAME = "Café IA — Formation des animateurs"
 def activity_iri(*path: str) -> str:
     """Stable IRIs under the platform's base URL: /formation, /formation/modules/<slug>, …"""
     return "/".join([current_app.config["BASE_URL"], "formation", *path])
+
+
+def extension_iri(name: str) -> str:
+    """Our own extensions, where neither xAPI nor cmi5 defines one."""
+    return current_app.config["BASE_URL"] + "/xapi/extensions/" + name
 
 
 def activity(kind: str, name: str, *path: str, **definition) -> Activity:
@@ -53,7 +59,7 @@ def actor(user) -> Agent:
 def _context(user, parent, cohort, extensions) -> Context:
     extensions = dict(extensions or {})
     if cohort is not None:
-        extensions[current_app.config["BASE_URL"] + "/xapi/extensions/cohorte"] = cohort
+        extensions[extension_iri("cohorte")] = cohort
     return Context(
         registration=uuid.UUID(user.registration),
         context_activities=ContextActivities(
@@ -66,9 +72,19 @@ def _context(user, parent, cohort, extensions) -> Context:
 
 
 def record(
-    user, verb: str, obj: Activity, *, result=None, parent=None, cohort=None, extensions=None
+    user,
+    verb: str,
+    obj: Activity | StatementRef,
+    *,
+    result=None,
+    parent=None,
+    cohort=None,
+    extensions=None,
 ) -> StoredStatement:
-    """Add the statement to the session: it is committed with the caller's change, or not at all."""
+    """Add the statement to the session: it is committed with the caller's change, or not at all.
+
+    `obj` is an Activity, or a StatementRef for « voided ».
+    """
     iri, french, english = VERBS[verb]
     statement = Statement(
         id=uuid.uuid4(),
@@ -83,7 +99,7 @@ def record(
         id=str(statement.id),
         user_id=user.id,
         verb=iri,
-        object_id=obj.id,
+        object_id=str(obj.id),
         registration=user.registration,
         payload=statement.to_json(),
     )

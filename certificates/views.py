@@ -1,0 +1,325 @@
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from lms.extensions import csrf, db, limiter
+from lms.models import Role, User
+from lms.personal_data import provides
+from lms.security import roles_required
+from lms.slots import fills
+
+from . import badge, bp, readiness, status
+from .events import announce
+from .forms import ReasonForm, VerifyForm
+from .pdf import render_certificate
+
+# --- readiness -----------------------------------------------------------------------------------
+
+
+@bp.route("/positionnement", methods=["GET", "POST"])
+@login_required
+def readiness_form():
+    """Any logged-in person: the self-assessment of the current phase (retakes allowed)."""
+    phase = readiness.current_phase(current_user)
+    if request.method == "GET":
+        return _readiness_page(phase, request.form)
+    try:
+        values = readiness.read_form(request.form)
+    except ValueError as error:
+        return _readiness_page(phase, request.form, str(error), 422)
+    readiness.save(current_user, phase, values)
+    flash("Vos réponses sont enregistrées.", "success")
+    certificate = status.grant_if_eligible(current_user)
+    if certificate:
+        announce(current_user, certificate)
+        flash("Félicitations : vous êtes désormais animateur·rice Café IA !", "success")
+        return redirect(url_for("certificates.my_status"))
+    return redirect(url_for("certificates.readiness_results"))
+
+
+def _readiness_page(phase, answers, error=None, code=200):
+    return render_template(
+        "certificates/readiness.html",
+        page_title="Mon positionnement",
+        phase=phase,
+        readiness=readiness.readiness(),
+        answers=answers,
+        error=error,
+        previous=readiness.latest(current_user)[phase],
+    ), code
+
+
+@bp.get("/positionnement/avant-apres")
+@login_required
+def readiness_results():
+    """Any logged-in person: their answers before and after, as a chart and a table."""
+    return render_template(
+        "certificates/readiness_results.html",
+        page_title="Mon positionnement : avant et après",
+        readiness=readiness.readiness(),
+        answers=readiness.latest(current_user),
+    )
+
+
+# --- status and documents -----------------------------------------------------------------------
+
+
+@bp.get("/mon-statut")
+@login_required
+def my_status():
+    """Any logged-in person: their status, what is left to do, their documents and history."""
+    return render_template(
+        "certificates/status.html",
+        page_title="Mon statut d'animateur·rice",
+        **_status_context(current_user),
+    )
+
+
+def _status_context(user) -> dict:
+    return {
+        "person": user,
+        "status": status.status_of(user),
+        "labels": status.LABELS,
+        "criteria": status.criteria(user),
+        "certificate": status.certificate_of(user),
+        "history": status.history(user),
+        "people": _names(status.history(user)),
+    }
+
+
+def _names(changes) -> dict[int, str]:
+    ids = {c.by_id for c in changes if c.by_id}
+    return {u.id: u.full_name for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))}
+
+
+def _valid_certificate():
+    certificate = status.certificate_of(current_user)
+    if not certificate or certificate.revoked_at:
+        abort(404)
+    return certificate
+
+
+@bp.get("/mon-statut/attestation.pdf")
+@login_required
+def certificate_pdf():
+    """A certified person: their attestation as PDF."""
+    certificate = _valid_certificate()
+    pdf = render_certificate(**_certificate_fields(current_user, certificate))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": "attachment; filename=attestation-animateur-cafe-ia.pdf"},
+    )
+
+
+def _certificate_fields(user, certificate) -> dict:
+    from courses import progress
+
+    return {
+        "full_name": user.full_name,
+        "training_title": "Café IA — Formation des animateurs",
+        "modules": [(m.title, m.duration_minutes) for m in progress.catalogue().modules],
+        "issued_on": certificate.issued_at.date(),
+        "code": certificate.code,
+        "issuer": "Café IA — Formation des animateurs, programme national Café IA",
+        "verify_url": _verify_url(certificate.code),
+    }
+
+
+def _verify_url(code: str) -> str:
+    return current_app.config["BASE_URL"] + url_for("certificates.verify", code=code)
+
+
+def _signing_key():
+    return badge.load_private_key(current_app.config["BADGE_SIGNING_KEY"])
+
+
+@bp.get("/mon-statut/badge.jwt")
+@login_required
+def badge_download():
+    """A certified person: their signed Open Badges 3.0 credential."""
+    certificate = _valid_certificate()
+    base = current_app.config["BASE_URL"]
+    token = badge.issue_credential(
+        private_key=_signing_key(),
+        base_url=base,
+        credential_id=_verify_url(certificate.code),
+        subject_id=f"urn:uuid:{current_user.registration}",
+        holder_name=current_user.full_name,
+        issued_at=certificate.issued_at,
+        status_url=base + url_for("certificates.badge_status", code=certificate.code),
+    )
+    return Response(
+        token,
+        mimetype="text/plain",  # OB 3.0 § 8.2: a JWT is served as text
+        headers={"Content-Disposition": "attachment; filename=badge-animateur-cafe-ia.jwt"},
+    )
+
+
+# --- public verification ------------------------------------------------------------------------
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+@bp.get("/verifier")
+@limiter.limit(_verify_limit)
+def verify_form():
+    """Public: type a code to check an attestation."""
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for("certificates.verify", code=form.code.data.strip()))
+    return render_template(
+        "certificates/verify_form.html", page_title="Vérifier une attestation", form=form
+    ), 422 if request.args else 200
+
+
+@bp.get("/verifier/<code>")
+@limiter.limit(_verify_limit)
+def verify(code):
+    """Public: is this attestation genuine? Only the name, the training and the date are shown."""
+    certificate = status.find_certificate(code)
+    holder = db.session.get(User, certificate.user_id) if certificate else None
+    return render_template(
+        "certificates/verify.html",
+        page_title="Vérification d'une attestation",
+        certificate=certificate,
+        holder=holder,
+    ), 200 if certificate else 404
+
+
+@bp.get("/badges/emetteur")
+def issuer():
+    """Public: the issuer's profile, with the public key that verifies its badges."""
+    return jsonify(badge.issuer_profile(current_app.config["BASE_URL"], _signing_key()))
+
+
+@bp.get("/badges/statut/<code>")
+@limiter.limit(_verify_limit)
+def badge_status(code):
+    """Public: the revocation status a credential points to."""
+    certificate = status.find_certificate(code) or abort(404)
+    base = current_app.config["BASE_URL"]
+    revoked = [{"id": _verify_url(code), "revocationReason": certificate.revocation_reason}]
+    # The 1EdTech revocation list format, for this one credential.
+    return jsonify(
+        {
+            "id": base + url_for("certificates.badge_status", code=code),
+            "issuer": badge.issuer_id(base),
+            "revokedCredentials": revoked if certificate.revoked_at else [],
+        }
+    )
+
+
+@bp.post("/badges/verifier")
+@csrf.exempt  # a public API for verifiers, who hold no session
+@limiter.limit(_verify_limit)
+def badge_verify():
+    """Public: verify a credential (the JWT in the body): signature, dates and revocation."""
+    token = (request.get_data(as_text=True) or "").strip()[:20_000]
+    try:
+        credential = badge.verify_credential(
+            token,
+            _signing_key().public_key(),
+            issuer=badge.issuer_id(current_app.config["BASE_URL"]),
+        )
+    except badge.InvalidCredential as error:
+        return jsonify({"valide": False, "erreur": str(error)}), 400
+    code = credential["id"].rsplit("/", 1)[-1]
+    certificate = status.find_certificate(code)
+    revoked = certificate is None or certificate.revoked_at is not None
+    return jsonify({"valide": not revoked, "revoque": revoked, "credential": credential})
+
+
+# --- formateurs and admins ----------------------------------------------------------------------
+
+
+def _person(user_id) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.get("/admin/animateurs/<int:user_id>")
+@roles_required(Role.ADMIN)
+def manage(user_id):
+    """Admins: a person's status, history and the actions on it."""
+    person = _person(user_id)
+    return render_template(
+        "certificates/manage.html",
+        page_title=f"Statut de {person.full_name}",
+        form=ReasonForm(),
+        **_status_context(person),
+    )
+
+
+@bp.post("/admin/animateurs/<int:user_id>/<action>")
+@roles_required(Role.ADMIN)
+def act(user_id, action):
+    """Admins: validate, revoke or restore a status, with a reason for the last two."""
+    person = _person(user_id)
+    form = ReasonForm()
+    if action == "valider":
+        status.validate(person, current_user)
+        certificate = status.grant_if_eligible(person)
+        if certificate:
+            announce(person, certificate)
+        flash("Validation enregistrée.", "success")
+        return redirect(url_for("certificates.manage", user_id=user_id))
+    if action not in ("revoquer", "retablir"):
+        abort(404)
+    if not form.validate_on_submit():
+        return render_template(
+            "certificates/manage.html",
+            page_title=f"Statut de {person.full_name}",
+            form=form,
+            **_status_context(person),
+        ), 422
+    try:
+        (status.revoke if action == "revoquer" else status.restore)(
+            person, current_user, form.reason.data.strip()
+        )
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("certificates.manage", user_id=user_id)), 303
+    flash("Statut révoqué." if action == "revoquer" else "Statut rétabli.", "success")
+    return redirect(url_for("certificates.manage", user_id=user_id))
+
+
+# --- contributions to other pages ---------------------------------------------------------------
+
+
+@fills("dashboard", "certificates/_dashboard_panel.html")
+def _dashboard_panel(user) -> dict:
+    answers = readiness.latest(user)
+    return {
+        "status": status.status_of(user),
+        "labels": status.LABELS,
+        "initial_done": bool(answers[readiness.INITIAL]),
+        "final_due": readiness.current_phase(user) == readiness.FINAL
+        and not answers[readiness.FINAL],
+    }
+
+
+@provides("positionnement_et_statut")
+def _personal_data(user) -> dict:
+    certificate = status.certificate_of(user)
+    return {
+        "positionnement": readiness.latest(user),
+        "statut": status.status_of(user),
+        "attestation": {"code": certificate.code, "delivree": certificate.issued_at.isoformat()}
+        if certificate
+        else None,
+        "historique": [
+            {"statut": c.status, "motif": c.reason, "le": c.at.isoformat()}
+            for c in status.history(user)
+        ],
+    }

@@ -1,0 +1,335 @@
+"""The Open Badges 3.0 credential: its shape, its signature checked two ways, and every forgery."""
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from certificates.badge import (
+    InvalidCredential,
+    generate_private_key_pem,
+    issue_credential,
+    issuer_id,
+    issuer_profile,
+    load_private_key,
+    public_jwk,
+    verify_credential,
+)
+
+BASE = "https://cafe-ia.example.fr"
+CREDENTIAL_ID = "urn:uuid:0b9d7c1e-4f5a-4e8b-9a51-2f0c6d3e7a10"
+SUBJECT_ID = "urn:uuid:6a1f2e3d-8c7b-4a59-b0e1-d2c3b4a59687"
+STATUS_URL = f"{BASE}/badges/revocations"
+ISSUED_AT = datetime(2025, 3, 14, 9, 30, 15, 654321, tzinfo=UTC)
+KID = f"{BASE}/badges/emetteur#cle-1"
+
+
+@pytest.fixture(scope="module")
+def key():
+    return load_private_key(generate_private_key_pem())
+
+
+@pytest.fixture(scope="module")
+def other_key():
+    return load_private_key(generate_private_key_pem())
+
+
+def issue(key, **changes):
+    arguments = dict(
+        private_key=key,
+        base_url=BASE,
+        credential_id=CREDENTIAL_ID,
+        subject_id=SUBJECT_ID,
+        holder_name="Camille Rousseau",
+        issued_at=ISSUED_AT,
+        status_url=STATUS_URL,
+    )
+    return issue_credential(**arguments | changes)
+
+
+def b64url_decode(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def segments(token):
+    header, payload, signature = token.split(".")
+    return json.loads(b64url_decode(header)), json.loads(b64url_decode(payload)), signature
+
+
+def signature_holds(token: str, profile: dict) -> bool:
+    """Checks the JWS without PyJWT: RFC 7515 § 5.2 by hand, with the key the profile publishes."""
+    header_part, payload_part, signature_part = token.split(".")
+    header = json.loads(b64url_decode(header_part))
+    method = next(m for m in profile["verificationMethod"] if m["id"] == header["kid"])
+    jwk = method["publicKeyJwk"]
+    assert (header["alg"], jwk["kty"], jwk["crv"]) == ("EdDSA", "OKP", "Ed25519")
+    public = Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
+    try:
+        public.verify(b64url_decode(signature_part), f"{header_part}.{payload_part}".encode())
+    except InvalidSignature:
+        return False
+    return True
+
+
+def forge(key, header: dict, payload: dict) -> str:
+    """A token signed with a real Ed25519 key but with whatever header and claims a test wants."""
+    headers = {name: value for name, value in header.items() if name != "alg"}
+    return jwt.encode(payload, key, algorithm="EdDSA", headers=headers)
+
+
+def unsigned(header: dict, token: str, sign) -> str:
+    """The token's payload under another header, signed by `sign` (or not signed at all)."""
+    header_part = b64url_encode(json.dumps(header).encode())
+    signing_input = f"{header_part}.{token.split('.')[1]}"
+    return f"{signing_input}.{sign(signing_input.encode())}"
+
+
+# The round trip and the shape of the credential
+
+
+def test_round_trip_gives_back_the_credential(key):
+    credential = verify_credential(issue(key), key.public_key(), issuer=issuer_id(BASE))
+
+    assert credential["id"] == CREDENTIAL_ID
+    assert credential["credentialSubject"]["id"] == SUBJECT_ID
+    [identity] = credential["credentialSubject"]["identifier"]
+    assert identity == {
+        "type": "IdentityObject",
+        "identityType": "name",
+        "hashed": False,
+        "identityHash": "Camille Rousseau",
+    }
+    # The JWT claims are the envelope, not part of the credential handed back.
+    assert not {"iss", "jti", "sub", "nbf"} & credential.keys()
+
+
+def test_the_payload_is_the_open_badges_credential_itself(key):
+    header, payload, _ = segments(issue(key))
+
+    assert header == {"alg": "EdDSA", "kid": KID, "typ": "JWT"}
+    assert payload["@context"][:2] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
+    assert payload["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert "vc" not in payload  # the VCDM 1.1 wrapper is gone in OB 3.0 Final
+    assert payload["issuer"] == {
+        "id": f"{BASE}/badges/emetteur",
+        "type": ["Profile"],
+        "name": "Café IA — Formation des animateurs",
+        "url": BASE,
+    }
+    assert payload["validFrom"] == "2025-03-14T09:30:15Z"
+    assert payload["credentialStatus"] == {"id": STATUS_URL, "type": "1EdTechRevocationList"}
+    subject = payload["credentialSubject"]
+    assert subject["type"] == ["AchievementSubject"]
+    achievement = subject["achievement"]
+    assert achievement["id"] == f"{BASE}/badges/animateur-cafe-ia"
+    assert achievement["type"] == ["Achievement"]
+    assert achievement["name"] == "Animateur·rice Café IA"
+    assert "Café IA" in achievement["description"]
+    narrative = achievement["criteria"]["narrative"]
+    assert "quatre modules" in narrative and "80 %" in narrative and "4 sur 5" in narrative
+
+
+def test_the_registered_claims_mirror_the_credential(key):
+    _, payload, _ = segments(issue(key))
+
+    assert payload["iss"] == payload["issuer"]["id"]
+    assert payload["jti"] == payload["id"] == CREDENTIAL_ID
+    assert payload["sub"] == payload["credentialSubject"]["id"] == SUBJECT_ID
+    # nbf is validFrom in whole seconds; there is no validUntil, hence no exp.
+    assert payload["nbf"] == int(ISSUED_AT.replace(microsecond=0).timestamp())
+    assert "exp" not in payload
+
+
+def test_a_naive_issue_date_is_taken_as_utc(key):
+    # SQLite gives timestamps back without their zone (lms.models.as_utc).
+    naive = ISSUED_AT.replace(tzinfo=None)
+    assert segments(issue(key, issued_at=naive))[1]["validFrom"] == "2025-03-14T09:30:15Z"
+
+
+def test_the_issuer_profile_publishes_the_public_key_under_the_kid(key):
+    profile = issuer_profile(BASE + "/", key)
+
+    assert profile["id"] == f"{BASE}/badges/emetteur"
+    assert profile["type"] == ["Profile"]
+    assert profile["name"] == "Café IA — Formation des animateurs"
+    assert profile["url"] == BASE
+    assert profile["description"]
+    [method] = profile["verificationMethod"]
+    assert method["id"] == KID == segments(issue(key))[0]["kid"]
+    assert method["type"] == "JsonWebKey"
+    assert method["controller"] == profile["id"]
+    assert profile["assertionMethod"] == [KID]
+    assert method["publicKeyJwk"] == public_jwk(key)
+    assert "d" not in method["publicKeyJwk"]
+
+
+def test_public_jwk_is_the_raw_public_key(key):
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert public_jwk(key) == {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(raw)}
+    assert public_jwk(key.public_key(), kid=KID)["kid"] == KID
+
+
+def test_a_private_key_survives_its_pem_even_with_escaped_line_breaks(key):
+    pem = generate_private_key_pem()
+    assert pem.startswith("-----BEGIN PRIVATE KEY-----")
+    loaded = load_private_key(pem.replace("\n", "\\n"))
+    assert public_jwk(loaded) == public_jwk(load_private_key(pem))
+
+
+def test_a_key_that_is_not_ed25519_is_refused():
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    with pytest.raises(ValueError, match="Ed25519"):
+        load_private_key(pem.decode())
+
+
+# The signature, checked without PyJWT
+
+
+def test_the_signature_holds_with_the_key_from_the_profile(key):
+    assert signature_holds(issue(key), issuer_profile(BASE, key))
+
+
+def test_one_changed_character_of_the_payload_breaks_both_checks(key):
+    token = issue(key)
+    header, payload, signature = token.split(".")
+    middle = len(payload) // 2
+    changed = "B" if payload[middle] == "A" else "A"
+    tampered = f"{header}.{payload[:middle]}{changed}{payload[middle + 1 :]}.{signature}"
+
+    assert not signature_holds(tampered, issuer_profile(BASE, key))
+    with pytest.raises(InvalidCredential, match="signature"):
+        verify_credential(tampered, key.public_key())
+
+
+def test_a_rewritten_payload_under_the_old_signature_breaks_both_checks(key):
+    token = issue(key)
+    header, _, signature = token.split(".")
+    payload = segments(token)[1]
+    payload["credentialSubject"]["identifier"][0]["identityHash"] = "Dominique Faussaire"
+    tampered = f"{header}.{b64url_encode(json.dumps(payload).encode())}.{signature}"
+
+    assert not signature_holds(tampered, issuer_profile(BASE, key))
+    with pytest.raises(InvalidCredential, match="signature"):
+        verify_credential(tampered, key.public_key())
+
+
+def test_a_badge_signed_with_another_key_fails_both_checks(key, other_key):
+    forged = issue(other_key)  # same URLs and kid, wrong key
+
+    assert not signature_holds(forged, issuer_profile(BASE, key))
+    with pytest.raises(InvalidCredential, match="signature"):
+        verify_credential(forged, key.public_key())
+
+
+# Tokens that must be refused before any key is used
+
+
+def test_an_unsigned_token_is_refused(key):
+    token = unsigned({"alg": "none", "typ": "JWT", "kid": KID}, issue(key), lambda _: "")
+    with pytest.raises(InvalidCredential, match="algorithme"):
+        verify_credential(token, key.public_key())
+
+
+@pytest.mark.parametrize("secret_kind", ["raw", "pem"])
+def test_an_hmac_token_made_from_the_public_key_is_refused(key, secret_kind):
+    # The classic confusion: use the published public key as an HS256 secret.
+    public = key.public_key()
+    secret = {
+        "raw": public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
+        "pem": public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    }[secret_kind]
+
+    def sign(data):
+        return b64url_encode(hmac.new(secret, data, hashlib.sha256).digest())
+
+    token = unsigned({"alg": "HS256", "typ": "JWT", "kid": KID}, issue(key), sign)
+    with pytest.raises(InvalidCredential, match="algorithme"):
+        verify_credential(token, public)
+
+
+@pytest.mark.parametrize("token", ["", "pas-un-jeton", "a.b", "a.b.c", "e30.e30.", "...."])
+def test_a_malformed_token_is_refused_with_a_french_message(key, token):
+    with pytest.raises(InvalidCredential, match="illisible|algorithme"):
+        verify_credential(token, key.public_key())
+
+
+# Dates, issuer and key
+
+
+def test_a_badge_not_yet_valid_is_refused(key):
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    with pytest.raises(InvalidCredential, match="pas encore valide"):
+        verify_credential(issue(key, issued_at=tomorrow), key.public_key())
+
+
+def test_an_expired_badge_is_refused(key):
+    header, payload, _ = segments(issue(key))
+    yesterday = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    payload |= {"validUntil": yesterday.isoformat(), "exp": int(yesterday.timestamp())}
+
+    with pytest.raises(InvalidCredential, match="expiré"):
+        verify_credential(forge(key, header, payload), key.public_key())
+
+
+def test_a_badge_from_another_issuer_is_refused(key):
+    header, payload, _ = segments(issue(key))
+    elsewhere = "https://faux.example.org/badges/emetteur"
+    payload["issuer"]["id"] = payload["iss"] = elsewhere
+    token = forge(key, header | {"kid": f"{elsewhere}#cle-1"}, payload)
+
+    with pytest.raises(InvalidCredential, match="pas été émis par Café IA"):
+        verify_credential(token, key.public_key(), issuer=issuer_id(BASE))
+
+
+def test_a_kid_that_is_not_the_issuers_key_is_refused(key):
+    header, payload, _ = segments(issue(key))
+    token = forge(key, header | {"kid": "https://faux.example.org/cles#1"}, payload)
+
+    with pytest.raises(InvalidCredential, match="clé de signature"):
+        verify_credential(token, key.public_key())
+
+
+@pytest.mark.parametrize(
+    "claim, value",
+    [
+        ("sub", "urn:uuid:00000000-0000-0000-0000-000000000000"),
+        ("jti", "urn:uuid:11111111-1111-1111-1111-111111111111"),
+        ("nbf", int(ISSUED_AT.timestamp()) - 3600),
+    ],
+)
+def test_claims_that_contradict_the_credential_are_refused(key, claim, value):
+    header, payload, _ = segments(issue(key))
+    with pytest.raises(InvalidCredential, match="incohérent"):
+        verify_credential(forge(key, header, payload | {claim: value}), key.public_key())
+
+
+def test_a_missing_required_claim_is_refused(key):
+    header, payload, _ = segments(issue(key))
+    del payload["jti"]
+    with pytest.raises(InvalidCredential, match="incomplet"):
+        verify_credential(forge(key, header, payload), key.public_key())
+
+
+def test_invalid_credential_is_a_value_error_for_callers():
+    assert issubclass(InvalidCredential, ValueError)
