@@ -15,7 +15,7 @@ from lms.extensions import csrf, db, limiter
 from lms.models import Role, User
 from lms.personal_data import provides
 from lms.security import roles_required
-from lms.slots import fills
+from lms.slots import fills, render_slot
 
 from . import badge, bp, readiness, status
 from .events import announce
@@ -80,6 +80,7 @@ def my_status():
     return render_template(
         "certificates/status.html",
         page_title="Mon statut d'animateur·rice",
+        panels=render_slot("status", current_user),
         **_status_context(current_user),
     )
 

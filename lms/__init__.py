@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Tests and scripts override what they need; the environment stays the default.
     app.config.from_mapping(config or {})
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.json.sort_keys = False  # exports keep their documented column order
 
     # Platform hooks come first: the encoding check must see the body before CSRF parses it.
     _register_platform_hooks(app)
@@ -34,13 +35,23 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from annuaire import bp as annuaire_bp
     from certificates import bp as certificates_bp
     from courses import bp as courses_bp
     from quizzes import bp as quizzes_bp
 
     from . import accounts, admin, cli, errors, pages, xapi
 
-    blueprints = (pages.bp, accounts.bp, admin.bp, xapi.bp, courses_bp, quizzes_bp, certificates_bp)
+    blueprints = (
+        pages.bp,
+        accounts.bp,
+        admin.bp,
+        xapi.bp,
+        courses_bp,
+        quizzes_bp,
+        certificates_bp,
+        annuaire_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -60,6 +60,7 @@ def from_environment(instance_path: Path) -> dict:
         ),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "PASSWORD_HASH_METHOD": "scrypt",  # memory-hard; the tests use a cheaper one
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL", "contact@cafeia.local"),
@@ -84,6 +85,7 @@ def from_environment(instance_path: Path) -> dict:
         "QUIZ_BANKS": os.environ.get("QUIZ_BANKS"),  # None: quizzes/banks
         "READINESS_THRESHOLD": int(os.environ.get("READINESS_THRESHOLD", "4")),
         "REQUIRE_TRAINER_VALIDATION": _env_bool("REQUIRE_TRAINER_VALIDATION"),
+        "CONTACT_RATE_LIMIT": os.environ.get("CONTACT_RATE_LIMIT", "5 per hour"),
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "30 per minute"),
         "BADGE_SIGNING_KEY": os.environ.get("BADGE_SIGNING_KEY")
         or _development_key(instance_path, production),

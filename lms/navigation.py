@@ -9,6 +9,7 @@ _MENU = [
     ("pages.home", "Accueil", None),
     ("pages.dashboard", "Mon tableau de bord", {Role.APPRENANT, Role.FORMATEUR, Role.ADMIN}),
     ("courses.catalogue", "Les modules", None),
+    ("annuaire.search", "L'annuaire des animateurs", None),
     ("pages.trainer_home", "Espace formateur", {Role.FORMATEUR, Role.ADMIN}),
     ("admin.home", "Administration", {Role.ADMIN}),
 ]

@@ -64,6 +64,8 @@ def make_config(uri: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": uri,
         "BASE_URL": "http://cafeia.test",
         "MAIL_SERVER": None,
+        # scrypt costs ~50 ms a hash by design; the suite hashes thousands of times.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **FIXTURES,
         **overrides,
     }
@@ -171,27 +173,31 @@ def login_as(create_user, auth):
     return log_in
 
 
+class SmtpServer:
+    """A real local SMTP server (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages, self.port = [], free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
 @pytest.fixture
 def mailbox(app):
-    """A real local SMTP server (aiosmtpd); the app sends to it; yields the received messages."""
-    from email import message_from_bytes
-    from email.policy import default
-
-    from aiosmtpd.controller import Controller
-
-    messages = []
-
-    class Collect:
-        async def handle_DATA(self, server, session, envelope):
-            messages.append(message_from_bytes(envelope.content, policy=default))
-            return "250 Message accepted"
-
-    port = free_port()
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield messages
-    controller.stop()
+    """The app sends its e-mails to a local SMTP server; yields the messages it received."""
+    smtp = SmtpServer()
+    smtp.controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    yield smtp.messages
+    smtp.controller.stop()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_sign_up_creates_an_apprenant_and_logs_in(client):
     user = db.session.scalar(select(User))
     assert user.email == "claire.petit@exemple.fr"
     assert user.role == "apprenant" and user.region == "Occitanie"
-    assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
+    assert user.password_hash.startswith("pbkdf2:") and PASSWORD not in user.password_hash
     assert "Bonjour Claire" in client.get("/tableau-de-bord").get_data(as_text=True)
 
 

@@ -20,6 +20,18 @@ def test_production_requires_a_secret(monkeypatch, database_uri):
         raise AssertionError("production without SECRET_KEY must refuse to start")
 
 
+def test_passwords_are_hashed_with_scrypt_by_default(monkeypatch):
+    monkeypatch.delenv("CAFEIA_ENV", raising=False)
+    app = create_app()
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    with app.app_context():
+        from lms.models import User
+
+        user = User()
+        user.set_password("un mot de passe")
+        assert user.password_hash.startswith("scrypt:") and user.check_password("un mot de passe")
+
+
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("CAFEIA_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)

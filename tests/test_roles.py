@@ -29,6 +29,9 @@ PROTECTED = [
     ("GET", "/mon-statut/attestation.pdf", ALL_ROLES),
     ("GET", "/mon-statut/badge.jwt", ALL_ROLES),
     ("GET", "/admin/animateurs/{person}", ("admin",)),
+    ("GET", "/annuaire/ma-fiche", ()),  # certified animateurs only: tested in tests/annuaire
+    ("POST", "/annuaire/ma-fiche/visibilite", ALL_ROLES),
+    ("POST", "/annuaire/ma-fiche/retirer", ALL_ROLES),
     ("POST", "/admin/animateurs/{person}/revoquer", ("admin",)),
     ("GET", "/formateur", ("formateur", "admin")),
     ("GET", "/admin/", ("admin",)),
@@ -39,6 +42,11 @@ PROTECTED = [
 # An API answers 401/403 instead of redirecting: tested in test_xapi.py.
 API = ["/xapi/statements"]
 PUBLIC = [
+    "/annuaire",
+    "/annuaire/1",
+    "/annuaire.csv",
+    "/annuaire.json",
+    "/annuaire/schema.json",
     "/verifier",
     "/verifier/code-inconnu",
     "/badges/emetteur",
@@ -77,7 +85,8 @@ def test_each_role_gets_exactly_its_routes(
         assert response.status_code in (200, 302, 404, 422)
     else:
         assert response.status_code == 403
-        assert "Accès refusé" in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert "Accès refusé" in page or "Accès réservé" in page
 
 
 @pytest.mark.parametrize("url", PUBLIC)
@@ -96,6 +105,7 @@ def test_every_route_is_in_the_access_matrix(app):
         "static",
         "dsfr",  # tested elsewhere
         "certificates.badge_verify",
+        "annuaire.contact",
     }
     assert {rule.endpoint for rule in app.url_map.iter_rules()} - covered == set()
 

@@ -263,9 +263,11 @@ def test_two_simultaneous_requests_issue_one_certificate(app, client, login_as):
         barrier.wait(timeout=10)  # both requests pass the check before either inserts
         return rules
 
+    user_id, model = user.id, type(user)  # read here: the threads must not touch this session
+
     def grant():
         with app.app_context():
-            person = db.session.get(type(user), user.id)
+            person = db.session.get(model, user_id)
             results.append(status.grant_if_eligible(person))
 
     status.criteria = racing_criteria

@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.extensions import db
-from tests.conftest import free_port, make_config
+from tests.conftest import SmtpServer, free_port, make_config
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,9 +33,32 @@ def app_config():
 
 
 @pytest.fixture(scope="session")
-def live_server(database_uri):
+def smtp_server():
+    smtp = SmtpServer()
+    smtp.controller.start()
+    yield smtp
+    smtp.controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """What the live server e-mailed during this test."""
+    smtp_server.messages.clear()
+    return smtp_server.messages
+
+
+@pytest.fixture(scope="session")
+def live_server(database_uri, smtp_server):
     """The platform served on 127.0.0.1 from a thread, on the test database."""
-    app = create_app(make_config(database_uri, LOGIN_RATE_LIMIT="1000 per minute", **REAL_CONTENT))
+    app = create_app(
+        make_config(
+            database_uri,
+            LOGIN_RATE_LIMIT="1000 per minute",
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=smtp_server.port,
+            **REAL_CONTENT,
+        )
+    )
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,154 @@
+"""Listings: written by their animateur, shown only while the status is valid."""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from certificates.models import Certificate
+from lms.departements import all_departements, departement
+from lms.extensions import db
+from lms.mail import send_mail
+from lms.models import utcnow
+
+from .models import AUDIENCES, FORMATS, Listing
+
+log = logging.getLogger(__name__)
+PER_PAGE = 20
+
+
+def public_listings():
+    """Visible listings of people whose status is valid: a revoked status hides at once."""
+    return (
+        select(Listing)
+        .join(Certificate, Certificate.user_id == Listing.user_id)
+        .where(Listing.visible.is_(True), Certificate.revoked_at.is_(None))
+    )
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    region: str = ""
+    departement: str = ""
+    commune: str = ""
+    format: str = ""
+    public: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """Read the search; an unknown value raises ValueError with a French message."""
+        filters = cls(
+            **{name: args.get(name, "").strip()[:100] for name in cls.__dataclass_fields__}
+        )
+        regions = {d.region for d in all_departements().values()}
+        checks = [
+            (filters.region, regions, "Région inconnue."),
+            (filters.departement, all_departements(), "Département inconnu."),
+            (filters.format, FORMATS, "Format inconnu."),
+            (filters.public, AUDIENCES, "Public inconnu."),
+        ]
+        for value, known, message in checks:
+            if value and value not in known:
+                raise ValueError(message)
+        return filters
+
+    def apply(self, statement):
+        if self.q:
+            pattern = f"%{self.q.lower()}%"
+            statement = statement.where(
+                or_(
+                    *(
+                        func.lower(column).like(pattern)
+                        for column in (
+                            Listing.display_name,
+                            Listing.structure,
+                            Listing.commune,
+                            Listing.presentation,
+                        )
+                    )
+                )
+            )
+        if self.region:
+            statement = statement.where(Listing.region == self.region)
+        if self.departement:
+            statement = statement.where(Listing.departement_code == self.departement)
+        if self.commune:
+            statement = statement.where(func.lower(Listing.commune) == self.commune.lower())
+        # JSON lists: stored as text, where the quoted value can only be the value itself.
+        for column, value in ((Listing.formats, self.format), (Listing.audiences, self.public)):
+            if value:
+                statement = statement.where(func.cast(column, db.String).like(f'%"{value}"%'))
+        return statement
+
+
+def search(filters: Filters, page: int):
+    statement = filters.apply(public_listings()).order_by(
+        Listing.departement_code, Listing.display_name
+    )
+    return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def counts_by_departement() -> dict[str, int]:
+    listed = public_listings().subquery()
+    rows = db.session.execute(
+        select(listed.c.departement_code, func.count()).group_by(listed.c.departement_code)
+    )
+    return dict(rows.all())
+
+
+def public_listing(listing_id: int) -> Listing | None:
+    return db.session.scalar(public_listings().where(Listing.id == listing_id))
+
+
+def listing_of(user) -> Listing | None:
+    return db.session.scalar(select(Listing).where(Listing.user_id == user.id))
+
+
+def save(user, form) -> Listing:
+    """Create or update the listing; the consent date is the date of each agreement."""
+    listing = listing_of(user) or Listing(user_id=user.id)
+    contact = form.contact_mode.data
+    listing.display_name = form.display_name.data.strip()
+    listing.structure = form.structure.data.strip()
+    listing.commune = form.commune.data.strip()
+    listing.departement_code = form.departement.data
+    listing.region = departement(form.departement.data).region
+    listing.formats, listing.audiences = list(form.formats.data), list(form.audiences.data)
+    listing.presentation = (form.presentation.data or "").strip()
+    listing.contact_mode = contact
+    listing.public_email = form.public_email.data.strip() if contact == "email" else None
+    listing.public_phone = form.public_phone.data.strip() if contact == "telephone" else None
+    listing.consented_at = utcnow()
+    db.session.add(listing)
+    db.session.commit()
+    log.info("fiche d'annuaire enregistrée : utilisateur %s", user.id)
+    return listing
+
+
+def set_visible(listing: Listing, visible: bool) -> None:
+    listing.visible = visible
+    db.session.commit()
+
+
+def withdraw(listing: Listing) -> None:
+    db.session.delete(listing)
+    db.session.commit()
+
+
+def relay(listing: Listing, form) -> None:
+    """Forward a visitor's message: neither side sees the other's address until they answer."""
+    from lms.models import User
+
+    animateur = db.session.get(User, listing.user_id)
+    send_mail(
+        animateur.email,
+        f"Café IA : un message de {form.name.data.strip()}",
+        f"Bonjour {listing.display_name},\n\n{form.name.data.strip()} vous écrit depuis "
+        f"l'annuaire des animateurs Café IA :\n\n{form.message.data.strip()}\n\n"
+        f"Pour répondre, écrivez à : {form.email.data.strip()}\n\n"
+        f"(Ce message vous est transmis par {current_app.config['BASE_URL']} : "
+        "votre adresse n'a pas été communiquée.)\n",
+    )
+    log.info("message relayé vers la fiche %s", listing.id)

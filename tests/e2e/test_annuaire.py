@@ -1,0 +1,60 @@
+"""The annuaire in a browser: publish a listing, find it as the public, write to the animateur."""
+
+from playwright.sync_api import expect
+
+from certificates.demo import certify
+from lms.accounts.services import find_by_email
+from lms.demo import DEMO_PASSWORD, load_demo
+from tests.e2e.conftest import assert_accessible, visit
+from tests.e2e.test_journeys import log_in
+
+
+def test_listing_search_and_contact(app, page, mailbox):
+    load_demo()
+    learner = find_by_email("apprenant@exemple.fr")
+    certify(learner)
+    log_in(page, learner.email, DEMO_PASSWORD)
+    page.wait_for_url("**/tableau-de-bord")
+    visit(page, "/mon-statut")
+    page.get_by_role("link", name="Rejoindre l'annuaire").click()
+    page.wait_for_url("**/annuaire/ma-fiche")
+    assert_accessible(page)
+    page.get_by_label("Nom affiché").fill("Camille, médiathèque de Lorient")
+    # DSFR draws its own boxes over the inputs: a person clicks the label.
+    page.locator("label", has_text="En ligne").click()
+    page.locator("label", has_text="Seniors").click()
+    page.get_by_label("Présentation").fill("Cafés IA un samedi par mois, ouverts à toutes et tous.")
+    page.locator("label", has_text="J'accepte que ces informations soient publiées").click()
+    page.get_by_role("button", name="Publier ma fiche").click()
+    expect(page.get_by_text("Votre fiche est publiée dans l'annuaire.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Se déconnecter").first.click()
+
+    visit(page, "/annuaire")
+    page.get_by_label("Région").select_option("Bretagne")
+    page.get_by_label("Public").select_option("seniors")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**/annuaire?**")
+    assert_accessible(page)
+    page.get_by_role("link", name="Camille, médiathèque de Lorient").click()
+    assert_accessible(page)
+    page.get_by_label("Votre nom").fill("Mairie de Ploemeur")
+    page.get_by_label("Votre adresse électronique").fill("animation@ploemeur.example")
+    page.get_by_label("Votre message").fill("Pourriez-vous animer un Café IA en mars ?")
+    page.get_by_role("button", name="Envoyer le message").click()
+    expect(page.get_by_text("Votre message a été transmis.")).to_be_visible()
+    assert learner.email not in page.content()
+    (mail,) = mailbox
+    assert mail["To"] == learner.email and "animation@ploemeur.example" in mail.get_content()
+
+
+def test_the_map_is_usable_with_the_keyboard(app, page):
+    load_demo()
+    visit(page, "/annuaire")
+    link = page.locator("svg.cafeia-map a[aria-label^='Finistère']")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/annuaire?departement=29")
+    assert page.get_by_role("link", name="Yann L.").is_visible()
+    page.set_viewport_size({"width": 360, "height": 740})
+    visit(page, "/annuaire")
