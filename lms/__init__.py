@@ -37,8 +37,10 @@ def _bind_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from annuaire import bp as annuaire_bp
     from certificates import bp as certificates_bp
+    from cohorts import bp as cohorts_bp
     from courses import bp as courses_bp
     from quizzes import bp as quizzes_bp
+    from stats import bp as stats_bp
 
     from . import accounts, admin, cli, errors, pages, xapi
 
@@ -51,6 +53,8 @@ def _register_blueprints(app: Flask) -> None:
         quizzes_bp,
         certificates_bp,
         annuaire_bp,
+        cohorts_bp,
+        stats_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

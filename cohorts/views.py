@@ -1,0 +1,1 @@
+"""Cohort pages (filled in below as the feature grows)."""

@@ -1,0 +1,7 @@
+"""National statistics for ANCT: aggregates only, from SQL, with the small-cell rule."""
+
+from flask import Blueprint
+
+bp = Blueprint("stats", __name__, template_folder="templates")
+
+from . import views  # noqa: E402,F401

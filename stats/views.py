@@ -1,0 +1,1 @@
+"""National statistics pages."""
