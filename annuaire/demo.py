@@ -59,7 +59,7 @@ DETAILS = {
 }
 
 
-@demo_step
+@demo_step(order=40)
 def listings(find_user) -> None:
     for person in OTHERS:
         certify(

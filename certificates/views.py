@@ -93,13 +93,8 @@ def _status_context(user) -> dict:
         "criteria": status.criteria(user),
         "certificate": status.certificate_of(user),
         "history": status.history(user),
-        "people": _names(status.history(user)),
+        "people": status.actor_names(status.history(user)),
     }
-
-
-def _names(changes) -> dict[int, str]:
-    ids = {c.by_id for c in changes if c.by_id}
-    return {u.id: u.full_name for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))}
 
 
 def _valid_certificate():

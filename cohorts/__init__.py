@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("cohorts", __name__, template_folder="templates")
 
-from . import models, views  # noqa: E402,F401
+from . import demo, models, views  # noqa: E402,F401

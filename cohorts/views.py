@@ -1,1 +1,384 @@
-"""Cohort pages (filled in below as the feature grows)."""
+from functools import wraps
+from io import BytesIO
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from openpyxl import Workbook
+
+from certificates import readiness, status
+from certificates.forms import ReasonForm
+from courses import progress
+from lms.accounts.services import find_by_email
+from lms.exports import csv_response, safe_cell
+from lms.extensions import db, limiter
+from lms.models import Role
+from lms.security import roles_required
+from lms.slots import fills
+from lms.xapi.recorder import set_cohort_resolver
+from quizzes.services import quizzes
+
+from . import activity, bp, dashboard, importing, services
+from .forms import CohortForm, ImportForm, TrainerForm
+from .models import Cohort
+
+set_cohort_resolver(services.cohort_of)
+
+
+def managed(view):
+    """Formateurs and admins, and among formateurs only those of this cohort (403 otherwise)."""
+
+    @wraps(view)
+    @roles_required(Role.FORMATEUR, Role.ADMIN)
+    def wrapped(cohort_id, **kwargs):
+        cohort = db.session.get(Cohort, cohort_id) or abort(404)
+        if not services.can_manage(current_user, cohort):
+            abort(403)
+        return view(cohort, **kwargs)
+
+    return wrapped
+
+
+def _fields(form) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "description": (form.description.data or "").strip(),
+        "territory": (form.territory.data or "").strip(),
+        "departement_code": form.departement.data or None,
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+    }
+
+
+# --- cohorts -----------------------------------------------------------------------------------
+
+
+@fills("trainer_home", "cohorts/_trainer_panel.html")
+def _trainer_panel(user):
+    return {"cohorts": services.visible_to(user)}
+
+
+@bp.route("/formateur/cohortes/nouvelle", methods=["GET", "POST"])
+@roles_required(Role.FORMATEUR, Role.ADMIN)
+def create():
+    """Formateurs and admins: a new cohort, with its invitation link."""
+    form = CohortForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "cohorts/edit.html", page_title="Nouvelle cohorte", form=form, cohort=None
+        ), 422 if form.is_submitted() else 200
+    cohort = services.create(current_user, **_fields(form))
+    flash("Cohorte créée : partagez son lien d'invitation.", "success")
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+@bp.route("/formateur/cohortes/<int:cohort_id>/modifier", methods=["GET", "POST"])
+@managed
+def edit(cohort):
+    """The cohort's formateurs: edit it, and add a co-formateur."""
+    form = CohortForm(obj=cohort, departement=cohort.departement_code)
+    if not form.validate_on_submit():
+        return render_template(
+            "cohorts/edit.html",
+            page_title=f"Modifier « {cohort.name} »",
+            form=form,
+            cohort=cohort,
+            trainer_form=TrainerForm(prefix="co"),
+            trainers=services.trainers(cohort),
+        ), 422 if form.is_submitted() else 200
+    services.update(cohort, **_fields(form))
+    flash("Cohorte enregistrée.", "success")
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/formateurs")
+@managed
+def add_trainer(cohort):
+    """The cohort's formateurs: share it with a co-formateur."""
+    form = TrainerForm(prefix="co")
+    person = find_by_email(form.email.data or "") if form.validate_on_submit() else None
+    try:
+        if not person:
+            raise ValueError("Aucun compte ne correspond à cette adresse.")
+        services.add_trainer(cohort, person)
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("cohorts.edit", cohort_id=cohort.id)), 303
+    flash(f"{person.full_name} co-anime désormais la cohorte.", "success")
+    return redirect(url_for("cohorts.edit", cohort_id=cohort.id))
+
+
+@bp.get("/formateur/cohortes/<int:cohort_id>")
+@managed
+def show(cohort):
+    """The cohort's formateurs: the learners × modules matrix, filters, sorting, totals."""
+    rows = dashboard.load(cohort)
+    choice = request.args.get("filtre", "")
+    sort = request.args.get("tri", "nom")
+    descending = request.args.get("ordre") == "desc"
+    shown = dashboard.arrange(rows, choice, sort, descending)
+    return render_template(
+        "cohorts/show.html",
+        page_title=cohort.name,
+        cohort=cohort,
+        rows=shown,
+        totals=dashboard.totals(rows),
+        modules=progress.catalogue().modules,
+        labels=status.LABELS,
+        choice=choice,
+        sort=sort,
+        descending=descending,
+        stuck=[r for r in rows if r.stuck],
+        invite_url=current_app.config["BASE_URL"]
+        + url_for("cohorts.join", code=cohort.invite_code),
+        validation=current_app.config["REQUIRE_TRAINER_VALIDATION"],
+    )
+
+
+# --- one learner -------------------------------------------------------------------------------
+
+
+def _learner(cohort, user_id):
+    return services.member(cohort, user_id) or abort(404)
+
+
+@bp.get("/formateur/cohortes/<int:cohort_id>/apprenants/<int:user_id>")
+@managed
+def learner(cohort, user_id):
+    """The cohort's formateurs: one learner's progress, attempts, readiness, status and activity."""
+    person = _learner(cohort, user_id)
+    return _learner_page(cohort, person, ReasonForm())
+
+
+def _learner_page(cohort, person, form, code=200):
+    from quizzes.models import QuizAttempt
+
+    attempts = db.session.scalars(
+        db.select(QuizAttempt)
+        .where(QuizAttempt.user_id == person.id, QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at.desc())
+    ).all()
+    return render_template(
+        "cohorts/learner.html",
+        page_title=person.full_name,
+        cohort=cohort,
+        person=person,
+        form=form,
+        states=progress.overview(person),
+        attempts=attempts,
+        quizzes=quizzes(),
+        readiness=readiness.readiness(),
+        answers=readiness.latest(person),
+        status=status.status_of(person),
+        labels=status.LABELS,
+        criteria=status.criteria(person),
+        history=status.history(person),
+        people=status.actor_names(status.history(person)),
+        stream=activity.stream(person),
+    ), code
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/apprenants/<int:user_id>/<action>")
+@managed
+def act(cohort, user_id, action):
+    """The cohort's formateurs: validate, revoke or restore a learner's status."""
+    person = _learner(cohort, user_id)
+    back = url_for("cohorts.learner", cohort_id=cohort.id, user_id=person.id)
+    if action == "valider":
+        status.validate(person, current_user)
+        if status.grant_if_eligible(person):
+            from certificates.events import announce
+
+            announce(person, status.certificate_of(person))
+        flash("Validation enregistrée.", "success")
+        return redirect(back)
+    if action not in ("revoquer", "retablir"):
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _learner_page(cohort, person, form, 422)
+    try:
+        change = status.revoke if action == "revoquer" else status.restore
+        change(person, current_user, form.reason.data.strip())
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(back), 303
+    flash("Statut révoqué." if action == "revoquer" else "Statut rétabli.", "success")
+    return redirect(back)
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/relances")
+@limiter.limit("10 per hour")
+@managed
+def remind(cohort):
+    """The cohort's formateurs: one click e-mails every inactive learner (once a week at most)."""
+    stuck = [
+        row.user
+        for row in dashboard.load(cohort)
+        if row.stuck and row.status not in (status.CERTIFIED, status.REVOKED)
+    ]
+    sent = services.remind(cohort, current_user, stuck)
+    flash(
+        f"{sent} relance(s) envoyée(s)."
+        if sent
+        else "Personne à relancer : les personnes inactives ont déjà été relancées cette semaine.",
+        "info",
+    )
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id, filtre="bloques"))
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@bp.route("/formateur/cohortes/<int:cohort_id>/import", methods=["GET", "POST"])
+@managed
+def import_file(cohort):
+    """The cohort's formateurs: upload a CSV, see every line checked before anything changes."""
+    form = ImportForm()
+    context = {
+        "page_title": f"Importer des apprenants — {cohort.name}",
+        "cohort": cohort,
+        "form": form,
+    }
+    if not form.validate_on_submit():
+        return render_template(
+            "cohorts/import.html", **context
+        ), 422 if form.is_submitted() else 200
+    try:
+        lines = importing.parse(form.file.data.read(), cohort)
+    except importing.ImportRefused as error:
+        return render_template("cohorts/import.html", error=str(error), **context), 422
+    ok = all(not line.errors for line in lines)
+    return render_template(
+        "cohorts/import.html",
+        lines=lines,
+        ok=ok,
+        token=importing.sign(cohort, lines) if ok else None,
+        **context,
+    ), 200 if ok else 422
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/import/confirmer")
+@managed
+def import_confirm(cohort):
+    """The cohort's formateurs: commit a previewed import, all lines or none."""
+    try:
+        rows = importing.unsign(request.form.get("token", ""), cohort)
+    except importing.ImportRefused as error:
+        flash(str(error), "error")
+        return redirect(url_for("cohorts.import_file", cohort_id=cohort.id)), 303
+    result = importing.commit(cohort, rows)
+    services.invite(result["emails"])
+    flash(
+        f"Import terminé : {result['inscrits']} personne(s) inscrite(s), dont {result['comptes_crees']} "
+        "nouveau(x) compte(s) invité(s) par e-mail.",
+        "success",
+    )
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    "nom",
+    "prenom",
+    "email",
+    "structure",
+    "departement",
+    "statut",
+    "lecons_terminees",
+    *[f"module_{i}" for i in range(1, 5)],
+    *[f"quiz_{i}" for i in range(1, 5)],
+    "positionnement_initial",
+    "positionnement_final",
+    "derniere_activite",
+]
+
+
+def _export_rows(cohort) -> list[dict]:
+    modules = progress.catalogue().modules
+    states = {"done": "terminé", "in_progress": "en cours", "not_started": "pas commencé"}
+    result = []
+    for row in dashboard.arrange(dashboard.load(cohort), "", "nom", False):
+        line = {
+            "nom": row.user.last_name,
+            "prenom": row.user.first_name,
+            "email": row.user.email,
+            "structure": row.user.structure,
+            "departement": row.user.departement_code,
+            "statut": status.LABELS[row.status],
+            "lecons_terminees": row.lessons_done,
+            "positionnement_initial": row.initial,
+            "positionnement_final": row.final,
+            "derniere_activite": row.last_activity.date().isoformat() if row.last_activity else "",
+        }
+        for i, module in enumerate(modules[:4], start=1):
+            line[f"module_{i}"] = states[row.modules.get(module.slug, "not_started")]
+            line[f"quiz_{i}"] = row.best.get(module.slug, "")
+        result.append(line)
+    return result
+
+
+@bp.get("/formateur/cohortes/<int:cohort_id>/export.csv")
+@managed
+def export_csv(cohort):
+    """The cohort's formateurs: one line per learner, stable columns."""
+    return csv_response(EXPORT_COLUMNS, _export_rows(cohort), f"cohorte-{cohort.id}.csv")
+
+
+@bp.get("/formateur/cohortes/<int:cohort_id>/export.xlsx")
+@managed
+def export_xlsx(cohort):
+    """The cohort's formateurs: the same export, as a spreadsheet."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Cohorte"
+    sheet.append(EXPORT_COLUMNS)
+    for row in _export_rows(cohort):
+        # Numbers stay numbers; text is neutralised, as a cell starting with = would be a formula.
+        sheet.append(
+            [
+                v if isinstance(v, int | float) else safe_cell(v)
+                for v in (row.get(c, "") for c in EXPORT_COLUMNS)
+            ]
+        )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=cohorte-{cohort.id}.xlsx"},
+    )
+
+
+# --- joining -----------------------------------------------------------------------------------
+
+
+@bp.route("/cohortes/rejoindre/<code>", methods=["GET", "POST"])
+def join(code):
+    """Anyone with the link: join the cohort (after creating an account or logging in)."""
+    cohort = services.by_invite(code) or abort(404)
+    if not current_user.is_authenticated:
+        return render_template(
+            "cohorts/join.html",
+            page_title=f"Rejoindre « {cohort.name} »",
+            cohort=cohort,
+            next=request.path,
+        )
+    if request.method == "POST":
+        joined = services.join(cohort, current_user)
+        flash(
+            f"Vous avez rejoint la cohorte « {cohort.name} »."
+            if joined
+            else f"Vous faites déjà partie de la cohorte « {cohort.name} ».",
+            "success",
+        )
+        return redirect(url_for("pages.dashboard"))
+    return render_template(
+        "cohorts/join.html",
+        page_title=f"Rejoindre « {cohort.name} »",
+        cohort=cohort,
+        member=services.is_member(cohort, current_user),
+    )

@@ -5,7 +5,7 @@ from lms.demo import demo_step
 from . import progress
 
 
-@demo_step
+@demo_step(order=10)
 def learner_progress(find_user) -> None:
     learner = find_user("apprenant@exemple.fr")
     first, second = progress.catalogue().modules[:2]

@@ -43,13 +43,21 @@ DEMO_ACCOUNTS = [
     ),
 ]
 
-_steps: list[Callable] = []
+_steps: list[tuple[int, Callable]] = []
 
 
-def demo_step(function: Callable) -> Callable:
-    """Register `function(find_user)`; find_user(email) returns a demo account."""
-    _steps.append(function)
-    return function
+def demo_step(function: Callable | None = None, *, order: int = 100):
+    """Register `function(find_user)`; find_user(email) returns a demo account.
+
+    Steps run by `order` (then registration), never by import order: a step may rely on the
+    people an earlier one created. `@demo_step` alone runs after the numbered ones.
+    """
+
+    def register(step: Callable) -> Callable:
+        _steps.append((order, step))
+        return step
+
+    return register(function) if function else register
 
 
 def load_demo() -> int:
@@ -59,6 +67,6 @@ def load_demo() -> int:
         if not find_by_email(account["email"]):
             create_user(password=DEMO_PASSWORD, **account)
             created += 1
-    for step in _steps:
+    for _, step in sorted(_steps, key=lambda entry: entry[0]):
         step(find_by_email)
     return created

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 
 # Werkzeug decodes form bodies as UTF-8 and replaces invalid bytes with U+FFFD:
 # such text, or control characters, never reaches the database.
-_FORBIDDEN = {"\ufffd", *(chr(c) for c in range(32) if chr(c) not in "\t\n\r")}
+FORBIDDEN_CHARACTERS = {"\ufffd", *(chr(c) for c in range(32) if chr(c) not in "\t\n\r")}
 
 
 class BaseForm(FlaskForm):
@@ -14,7 +14,7 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
-            if isinstance(field.data, str) and _FORBIDDEN.intersection(field.data):
+            if isinstance(field.data, str) and FORBIDDEN_CHARACTERS.intersection(field.data):
                 field.errors = [
                     *field.errors,
                     "Ce champ contient des caractères illisibles : "

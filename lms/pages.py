@@ -31,7 +31,11 @@ def dashboard():
 @roles_required(Role.FORMATEUR, Role.ADMIN)
 def trainer_home():
     """Formateurs and admins: the cohorts they follow."""
-    return render_template("pages/trainer_home.html", page_title="Espace formateur")
+    return render_template(
+        "pages/trainer_home.html",
+        page_title="Espace formateur",
+        panels=render_slot("trainer_home", current_user),
+    )
 
 
 @bp.get("/mentions-legales")

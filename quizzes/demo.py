@@ -40,7 +40,7 @@ def half_right_answers(quiz: Quiz) -> MultiDict:
     return form
 
 
-@demo_step
+@demo_step(order=20)
 def learner_attempts(find_user) -> None:
     learner = find_user("apprenant@exemple.fr")
     quiz = services.quizzes()[progress.catalogue().modules[0].slug]

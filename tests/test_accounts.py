@@ -251,3 +251,18 @@ def test_delete_account_after_confirmation(client, login_as):
     done = client.submit("/mon-compte/supprimer", {"password": PASSWORD, "confirm": "y"})
     assert done.status_code == 302 and count_users() == 0
     assert client.get("/tableau-de-bord").status_code == 302
+
+
+def test_login_returns_to_the_page_asked_for_and_only_on_this_site(client, create_user):
+    user = create_user()
+    response = client.submit(
+        "/connexion?next=/modules", {"email": user.email, "password": PASSWORD}
+    )
+    assert response.location == "/modules"
+    client.submit("/deconnexion")
+    for hostile in ("https://pirate.example/", "//pirate.example/", "/\\pirate.example"):
+        response = client.submit(
+            f"/connexion?next={hostile}", {"email": user.email, "password": PASSWORD}
+        )
+        assert response.location.endswith("/tableau-de-bord"), hostile
+        client.submit("/deconnexion")

@@ -29,6 +29,7 @@ PROTECTED = [
     ("GET", "/mon-statut/attestation.pdf", ALL_ROLES),
     ("GET", "/mon-statut/badge.jwt", ALL_ROLES),
     ("GET", "/admin/animateurs/{person}", ("admin",)),
+    ("GET", "/formateur/cohortes/nouvelle", ("formateur", "admin")),
     ("GET", "/annuaire/ma-fiche", ()),  # certified animateurs only: tested in tests/annuaire
     ("POST", "/annuaire/ma-fiche/visibilite", ALL_ROLES),
     ("POST", "/annuaire/ma-fiche/retirer", ALL_ROLES),
@@ -107,6 +108,8 @@ def test_every_route_is_in_the_access_matrix(app):
         "certificates.badge_verify",
         "annuaire.contact",
     }
+    # Cohort routes answer per cohort (its formateurs, admins): their matrix is in tests/cohorts.
+    covered |= {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("cohorts.")}
     assert {rule.endpoint for rule in app.url_map.iter_rules()} - covered == set()
 
 

@@ -29,6 +29,13 @@ def find_by_email(email: str) -> User | None:
 
 def create_user(*, email: str, password: str, role: str = "apprenant", **profile) -> User:
     """Create an account; the e-mail address is unique, whatever its case."""
+    user = add_user(email=email, password=password, role=role, **profile)
+    db.session.commit()
+    return user
+
+
+def add_user(*, email: str, password: str, role: str = "apprenant", **profile) -> User:
+    """Add an account to the caller's transaction (an import commits many at once)."""
     if find_by_email(email):
         raise EmailTaken(email)
     user = User(email=normalise_email(email), role=role, **profile)
@@ -37,7 +44,6 @@ def create_user(*, email: str, password: str, role: str = "apprenant", **profile
     db.session.flush()  # the statement needs the new id
     if role == Role.APPRENANT:
         record(user, "registered", training())
-    db.session.commit()
     log.info("compte créé : utilisateur %s (%s)", user.id, role)
     return user
 

@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
@@ -33,6 +33,12 @@ def _profile_data(form) -> dict:
     }
 
 
+def _next_page() -> str | None:
+    """Where the person was going before logging in: a path of this site only."""
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else None
+
+
 def _start_session(user) -> None:
     session.clear()  # a fresh session on login: nothing from before carries over
     login_user(user)
@@ -56,7 +62,7 @@ def register():
         return _form_page("accounts/register.html", form, "Créer un compte", 409)
     _start_session(user)
     flash("Bienvenue ! Votre compte est créé.", "success")
-    return redirect(url_for("pages.dashboard"))
+    return redirect(_next_page() or url_for("pages.dashboard"))
 
 
 def _login_limit() -> str:
@@ -76,7 +82,7 @@ def login():
         flash("Adresse électronique ou mot de passe incorrect.", "error")
         return _form_page("accounts/login.html", form, title, 401)
     _start_session(user)
-    return redirect(url_for(home_endpoint_for(user)))
+    return redirect(_next_page() or url_for(home_endpoint_for(user)))
 
 
 @bp.post("/deconnexion")

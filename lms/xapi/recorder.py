@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from tincan import (
     Activity,
     ActivityDefinition,
@@ -56,8 +56,27 @@ def actor(user) -> Agent:
     )
 
 
+_cohort_resolver = None
+
+
+def set_cohort_resolver(function) -> None:
+    """The cohorts feature says which cohort a person is in: statements then carry it."""
+    global _cohort_resolver
+    _cohort_resolver = function
+
+
+def _cohort_of(user):
+    if _cohort_resolver is None:
+        return None
+    cache = g.setdefault("xapi_cohorts", {}) if has_app_context() else {}
+    if user.id not in cache:
+        cache[user.id] = _cohort_resolver(user)
+    return cache[user.id]
+
+
 def _context(user, parent, cohort, extensions) -> Context:
     extensions = dict(extensions or {})
+    cohort = cohort if cohort is not None else _cohort_of(user)
     if cohort is not None:
         extensions[extension_iri("cohorte")] = cohort
     return Context(

@@ -1,0 +1,85 @@
+"""Demo: the demo formateur's cohort, with learners at every stage."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+
+from certificates import readiness
+from courses import progress
+from lms.accounts.services import create_user
+from lms.demo import DEMO_PASSWORD, demo_step
+from lms.extensions import db
+from lms.models import utcnow
+from lms.xapi.models import StoredStatement
+from quizzes import services as quizzes
+from quizzes.demo import right_answers
+
+from . import services
+from .models import Cohort, CohortMember
+
+NEWCOMERS = [  # (e-mail, first name, last name, how far they went)
+    ("ines.robert@exemple.fr", "Inès", "Robert", "inscrite"),
+    ("paul.henry@exemple.fr", "Paul", "Henry", "bloque"),
+    ("sonia.faure@exemple.fr", "Sonia", "Faure", "hesitante"),
+]
+
+
+def _progress(person, stage: str) -> None:
+    modules = progress.catalogue().modules
+    if stage == "bloque":  # one lesson, a month ago, then nothing
+        progress.complete_lesson(person, modules[0], modules[0].lessons[0])
+        month_ago = utcnow() - timedelta(days=30)
+        db.session.execute(
+            update(StoredStatement)
+            .where(StoredStatement.user_id == person.id)
+            .values(stored=month_ago)
+        )
+        db.session.execute(
+            update(CohortMember)
+            .where(CohortMember.user_id == person.id)
+            .values(joined_at=month_ago)
+        )
+        db.session.commit()
+    elif stage == "hesitante":  # everything done, but not yet confident enough to animate
+        for module in modules:
+            for lesson in module.lessons:
+                progress.complete_lesson(person, module, lesson)
+            quiz = quizzes.quizzes().get(module.slug)
+            if quiz:
+                quizzes.submit(
+                    person, quiz, quizzes.current_attempt(person, quiz), right_answers(quiz)
+                )
+        answers = dict.fromkeys(readiness.readiness().statements, 4)
+        answers[readiness.readiness().key_statement] = 3
+        readiness.save(person, readiness.FINAL, answers)
+
+
+@demo_step(order=50)
+def trainer_cohort(find_user) -> None:
+    trainer = find_user("formateur@exemple.fr")
+    if db.session.scalar(select(Cohort).where(Cohort.name == "Bretagne — printemps 2027")):
+        return
+    cohort = services.create(
+        trainer,
+        name="Bretagne — printemps 2027",
+        territory="Bretagne",
+        departement_code="35",
+        starts_on=date(2027, 3, 1),
+        ends_on=date(2027, 6, 30),
+        description="Conseillers numériques des quatre départements bretons.",
+    )
+    for email in ("apprenant@exemple.fr", "animatrice@exemple.fr", "yann.le-gall@exemple.fr"):
+        services.join(cohort, find_user(email), source="import")
+    for email, first, last, stage in NEWCOMERS:
+        person = find_user(email) or create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            profile="conseiller",
+            structure="Espace numérique",
+            commune="Vannes",
+            departement_code="56",
+        )
+        services.join(cohort, person)
+        _progress(person, stage)

@@ -1,0 +1,148 @@
+"""Cohorts: creating, joining, access, and the writes a formateur makes."""
+
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from lms.accounts.services import send_password_reset
+from lms.extensions import db
+from lms.mail import send_mail
+from lms.models import Role, User, utcnow
+
+from .models import Cohort, CohortMember, CohortTrainer, Reminder
+
+log = logging.getLogger(__name__)
+REMINDER_INTERVAL = timedelta(days=7)  # a learner gets at most one reminder a week
+
+
+def create(trainer, **fields) -> Cohort:
+    cohort = Cohort(invite_code=secrets.token_urlsafe(16), **fields)  # 128 random bits
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=trainer.id))
+    db.session.commit()
+    log.info("cohorte %s créée par l'utilisateur %s", cohort.id, trainer.id)
+    return cohort
+
+
+def update(cohort: Cohort, **fields) -> None:
+    for name, value in fields.items():
+        setattr(cohort, name, value)
+    db.session.commit()
+
+
+def visible_to(user):
+    """The cohorts a person may manage: all for an admin, their own for a formateur."""
+    statement = select(Cohort).order_by(Cohort.created_at.desc())
+    if user.role != Role.ADMIN:
+        statement = statement.join(CohortTrainer).where(CohortTrainer.user_id == user.id)
+    return db.session.scalars(statement).all()
+
+
+def can_manage(user, cohort: Cohort) -> bool:
+    return user.role == Role.ADMIN or bool(
+        db.session.scalar(
+            select(CohortTrainer.id).where(
+                CohortTrainer.cohort_id == cohort.id, CohortTrainer.user_id == user.id
+            )
+        )
+    )
+
+
+def trainers(cohort: Cohort) -> list[User]:
+    return db.session.scalars(
+        select(User)
+        .join(CohortTrainer, CohortTrainer.user_id == User.id)
+        .where(CohortTrainer.cohort_id == cohort.id)
+    ).all()
+
+
+def add_trainer(cohort: Cohort, user: User) -> None:
+    if user.role not in (Role.FORMATEUR, Role.ADMIN):
+        raise ValueError("Seul un compte formateur ou administrateur peut co-animer une cohorte.")
+    if user not in trainers(cohort):
+        db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=user.id))
+        db.session.commit()
+
+
+def by_invite(code: str) -> Cohort | None:
+    if not code or len(code) > 64:
+        return None
+    return db.session.scalar(select(Cohort).where(Cohort.invite_code == code))
+
+
+def is_member(cohort: Cohort, user) -> bool:
+    return bool(
+        db.session.scalar(
+            select(CohortMember.id).where(
+                CohortMember.cohort_id == cohort.id, CohortMember.user_id == user.id
+            )
+        )
+    )
+
+
+def join(cohort: Cohort, user, source: str = "lien") -> bool:
+    """Enrol a person (once): False if they already were."""
+    if is_member(cohort, user):
+        return False
+    db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, source=source))
+    db.session.commit()
+    return True
+
+
+def member(cohort: Cohort, user_id: int) -> User | None:
+    return db.session.scalar(
+        select(User)
+        .join(CohortMember, CohortMember.user_id == User.id)
+        .where(CohortMember.cohort_id == cohort.id, User.id == user_id)
+    )
+
+
+def cohort_of(user) -> int | None:
+    """The cohort a learner joined last: its id goes in their xAPI context."""
+    return db.session.scalar(
+        select(CohortMember.cohort_id)
+        .where(CohortMember.user_id == user.id)
+        .order_by(CohortMember.joined_at.desc())
+        .limit(1)
+    )
+
+
+def remind(cohort: Cohort, sender, people: list[User]) -> int:
+    """E-mail a French reminder to each person not reminded this week; every send is logged."""
+    since = utcnow() - REMINDER_INTERVAL
+    recent = set(
+        db.session.scalars(
+            select(Reminder.user_id).where(
+                Reminder.cohort_id == cohort.id, Reminder.sent_at >= since
+            )
+        )
+    )
+    link = current_app.config["BASE_URL"] + url_for("courses.resume")
+    sent = 0
+    for person in people:
+        if person.id in recent:
+            continue
+        send_mail(
+            person.email,
+            "Café IA Formation : votre parcours vous attend",
+            f"Bonjour {person.first_name},\n\nVotre formateur ou formatrice de la cohorte "
+            f"« {cohort.name} » vous propose de reprendre votre parcours d'animateur·rice "
+            f"Café IA là où vous l'aviez laissé :\n{link}\n\nÀ bientôt !\n",
+        )
+        db.session.add(Reminder(cohort_id=cohort.id, user_id=person.id, sent_by_id=sender.id))
+        sent += 1
+    db.session.commit()
+    log.info(
+        "cohorte %s : %d relance(s) envoyée(s) par l'utilisateur %s", cohort.id, sent, sender.id
+    )
+    return sent
+
+
+def invite(emails: list[str]) -> None:
+    """New accounts made by an import: each gets a link to choose a password."""
+    for email in emails:
+        send_password_reset(email)
