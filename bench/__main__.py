@@ -1,9 +1,14 @@
 """`make bench`: print each figure beside its baseline and their ratio.
 
 Runs on a fresh SQLite file, or on PostgreSQL when DATABASE_URL is set (the database is emptied).
+
+    python -m bench          xAPI recording and delivery, the lesson page, a cohort's dashboard
+    python -m bench stats    national statistics on a generated national dataset (heavy: minutes)
+    python -m bench all      both
 """
 
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -17,7 +22,9 @@ from lms.accounts.services import create_user
 from lms.config import database_url
 from lms.extensions import db
 
+from .cohorts import bench_cohort_dashboard
 from .courses import bench_lesson_page
+from .stats import bench_stats
 from .xapi import bench_delivery, bench_recording
 
 
@@ -47,27 +54,39 @@ def print_figure(name: str, value: float, baseline_name: str, baseline: float, u
     print(f"  ratio: {value / baseline:.2f}\n")
 
 
-def main():
+def main(argv: list[str]) -> None:
+    choice = argv[0] if argv else "platform"
+    if choice not in ("platform", "stats", "all"):
+        sys.exit("usage : python -m bench [stats|all]")
     app = bench_app()
     with app.app_context():
         print(f"Base : {db.engine.dialect.name}\n")
-        email = f"bench-{uuid.uuid4().hex[:6]}@exemple.fr"
-        learner = create_user(
-            email=email,
-            password="x" * 12,
-            first_name="Banc",
-            last_name="Essai",
-            profile="autre",
-            structure="",
-            commune="",
-            departement_code="75",
-        )
         started = time.perf_counter()
-        print_figure(*bench_recording(app, learner))
-        print_figure(*bench_delivery(app, learner))
-        print_figure(*bench_lesson_page(app, email, "x" * 12))
+        if choice in ("platform", "all"):
+            bench_platform(app)
+        if choice in ("stats", "all"):
+            for figure in bench_stats(app):
+                print_figure(*figure)
         print(f"(total {time.perf_counter() - started:.1f} s)")
 
 
+def bench_platform(app) -> None:
+    email = f"bench-{uuid.uuid4().hex[:6]}@exemple.fr"
+    learner = create_user(
+        email=email,
+        password="x" * 12,
+        first_name="Banc",
+        last_name="Essai",
+        profile="autre",
+        structure="",
+        commune="",
+        departement_code="75",
+    )
+    print_figure(*bench_recording(app, learner))
+    print_figure(*bench_delivery(app, learner))
+    print_figure(*bench_lesson_page(app, email, "x" * 12))
+    print_figure(*bench_cohort_dashboard(app))
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -12,6 +12,7 @@ _MENU = [
     ("annuaire.search", "L'annuaire des animateurs", None),
     ("pages.trainer_home", "Espace formateur", {Role.FORMATEUR, Role.ADMIN}),
     ("admin.home", "Administration", {Role.ADMIN}),
+    ("stats.overview", "Statistiques nationales", {Role.ADMIN}),
 ]
 
 

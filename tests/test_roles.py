@@ -30,6 +30,12 @@ PROTECTED = [
     ("GET", "/mon-statut/badge.jwt", ALL_ROLES),
     ("GET", "/admin/animateurs/{person}", ("admin",)),
     ("GET", "/formateur/cohortes/nouvelle", ("formateur", "admin")),
+    ("GET", "/admin/statistiques", ("admin",)),
+    ("GET", "/admin/statistiques/territoires", ("admin",)),
+    ("GET", "/admin/statistiques/publics", ("admin",)),
+    ("GET", "/admin/statistiques/positionnement", ("admin",)),
+    ("GET", "/admin/statistiques/questions", ("admin",)),
+    ("GET", "/admin/statistiques/export/entonnoir.csv", ("admin",)),
     ("GET", "/annuaire/ma-fiche", ()),  # certified animateurs only: tested in tests/annuaire
     ("POST", "/annuaire/ma-fiche/visibilite", ALL_ROLES),
     ("POST", "/annuaire/ma-fiche/retirer", ALL_ROLES),
@@ -43,6 +49,7 @@ PROTECTED = [
 # An API answers 401/403 instead of redirecting: tested in test_xapi.py.
 API = ["/xapi/statements"]
 PUBLIC = [
+    "/statistiques.json",
     "/annuaire",
     "/annuaire/1",
     "/annuaire.csv",

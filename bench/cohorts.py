@@ -1,0 +1,88 @@
+"""The cohort dashboard: the page for 200 learners against the same page for 20."""
+
+import random
+import time
+import uuid
+
+from cohorts import services
+from cohorts.models import CohortMember
+from courses import progress
+from courses.models import LessonProgress, ModuleProgress
+from lms.accounts.services import add_user
+from lms.extensions import db
+from quizzes.models import QuizAttempt
+
+REPEAT = 20
+
+
+def _cohort_of(size: int, trainer):
+    """A cohort whose learners stand at random points of the course (rows inserted directly)."""
+    cohort = services.create(trainer, name=f"Banc {size}")
+    modules = progress.catalogue().modules
+    for i in range(size):
+        person = add_user(
+            email=f"banc-{uuid.uuid4().hex[:10]}@exemple.fr",
+            password="x" * 12,
+            first_name="Banc",
+            last_name=f"Essai {i}",
+            profile="autre",
+            structure="",
+            commune="",
+            departement_code="35",
+        )
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=person.id))
+        for module in modules[: random.randint(0, len(modules))]:
+            for lesson in module.lessons:
+                db.session.add(
+                    LessonProgress(
+                        user_id=person.id,
+                        module_slug=module.slug,
+                        lesson_slug=lesson.slug,
+                        completed_at=db.func.now(),
+                    )
+                )
+            db.session.add(ModuleProgress(user_id=person.id, module_slug=module.slug))
+            db.session.add(
+                QuizAttempt(
+                    user_id=person.id,
+                    module_slug=module.slug,
+                    layout={},
+                    score=random.choice([60.0, 90.0]),
+                    passed=True,
+                )
+            )
+    db.session.commit()
+    return cohort
+
+
+def _milliseconds(client, cohort) -> float:
+    client.get(f"/formateur/cohortes/{cohort.id}")  # warm up
+    started = time.perf_counter()
+    for _ in range(REPEAT):
+        assert client.get(f"/formateur/cohortes/{cohort.id}").status_code == 200
+    return (time.perf_counter() - started) / REPEAT * 1000
+
+
+def bench_cohort_dashboard(app):
+    email, password = f"formateur-{uuid.uuid4().hex[:6]}@exemple.fr", "x" * 12
+    trainer = add_user(
+        email=email,
+        password=password,
+        role="formateur",
+        first_name="Banc",
+        last_name="Formateur",
+        profile="autre",
+        structure="",
+        commune="",
+        departement_code="35",
+    )
+    small, large = _cohort_of(20, trainer), _cohort_of(200, trainer)
+    client = app.test_client()
+    client.post("/connexion", data={"email": email, "password": password})
+    return (
+        "tableau de bord d'une cohorte de 200 apprenants",
+        _milliseconds(client, large),
+        "le même pour 20 apprenants",
+        _milliseconds(client, small),
+        "ms",
+    )

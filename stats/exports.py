@@ -1,0 +1,107 @@
+"""Each table as CSV or XLSX, and the national totals as open data (JSON).
+
+Exports carry exactly what the pages show: the same protected cells, « < 5 » and « n. d. »
+included, and every text cell neutralised against formula injection.
+"""
+
+import io
+from datetime import date
+
+from flask import Response
+from openpyxl import Workbook
+
+from lms.exports import csv_response, safe_cell
+
+from .forms import Filters
+from .privacy import HIDDEN, SMALL, THRESHOLD
+from .tables import STEP_HINTS, Table
+
+LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab) — https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+SECRECY = (
+    f"Secret statistique : un effectif de moins de {THRESHOLD} personnes (zéro compris) est "
+    f"remplacé par « {SMALL} » ; « {HIDDEN} » (non diffusé) masque une case qui permettrait de "
+    "le retrouver par différence avec un total. Les pourcentages ne sont calculés qu'entre "
+    "effectifs diffusés."
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def filename(table: Table, extension: str) -> str:
+    return f"statistiques-cafe-ia-{table.name}-{date.today().isoformat()}.{extension}"
+
+
+def as_csv(table: Table) -> Response:
+    return csv_response(table.key_columns, table.export_rows(), filename(table, "csv"))
+
+
+def _cell(value):
+    """Numbers stay numbers in a spreadsheet; any text is neutralised like a CSV cell."""
+    if value is None or isinstance(value, int | float):
+        return value
+    return safe_cell(value)
+
+
+def as_xlsx(table: Table, filters_text: str) -> Response:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.name[:31])
+    sheet.append([column.label for column in table.columns])
+    for row in table.export_rows():
+        sheet.append([_cell(row.get(key)) for key in table.key_columns])
+    notes = workbook.create_sheet("notes")
+    for line in (
+        ("Tableau", table.title),
+        ("Personnes comptées", filters_text),
+        ("Note", table.note),
+        ("Secret statistique", SECRECY),
+        ("Produit le", date.today().isoformat()),
+    ):
+        notes.append([safe_cell(cell) for cell in line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename={filename(table, 'xlsx')}"},
+    )
+
+
+def describe(filters: Filters, cohort_name: str | None) -> str:
+    """The filters in words, for the notes of a spreadsheet and the top of the pages."""
+    parts = ["apprenant·es"]
+    if filters.start:
+        parts.append(f"inscrit·es à partir du {filters.start.strftime('%d/%m/%Y')}")
+    if filters.end:
+        parts.append(f"inscrit·es jusqu'au {filters.end.strftime('%d/%m/%Y')}")
+    if filters.region:
+        parts.append(f"de la région {filters.region}")
+    if filters.cohort:
+        parts.append(f"de la cohorte « {cohort_name} »")
+    return ", ".join(parts) if filters.any else "toutes les personnes inscrites comme apprenant·es"
+
+
+def open_data(national: dict[str, Table]) -> dict:
+    """National totals and the figures of each région, protected, with their licence."""
+    funnel, indicators, regions = (
+        national["entonnoir"],
+        national["indicateurs"],
+        national["regions"],
+    )
+    values = {row["cle"]: row["valeur"] for row in indicators.rows}
+    return {
+        "titre": "Café IA — Formation des animateurs : chiffres nationaux",
+        "licence": LICENCE,
+        "date_production": date.today().isoformat(),
+        "secret_statistique": SECRECY,
+        "definitions": STEP_HINTS,
+        "totaux": {row["cle"]: row["personnes"] for row in funnel.rows},
+        "taux_achevement_pct": values["taux_achevement"],
+        "taux_certification_pct": values["taux_certification"],
+        "delai_median_certification_jours": values["delai_median_jours"],
+        "capables_d_animer_4_ou_5_pct": {
+            "avant_formation": values["animer_avant"],
+            "apres_formation": values["animer_apres"],
+        },
+        "regions": [
+            {key: row[key] for key in regions.key_columns} for row in regions.export_rows()
+        ],
+    }
