@@ -10,7 +10,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.departements import choices as departement_choices
@@ -19,6 +26,18 @@ from lms.forms import BaseForm
 from .models import AUDIENCES, CONTACT_MODES, FORMATS
 
 PHONE = re.compile(r"^\+?[0-9 .()-]{10,20}$")
+# C0, DEL, C1 and the Unicode line and paragraph separators: none can be typed in a one-line
+# input, and a line break in an e-mail header makes the e-mail library raise.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+ONE_LINE = (
+    "Ce champ tient sur une seule ligne : retirez les retours à la ligne et caractères de contrôle."
+)
+
+
+def one_line(form, field):
+    # Stop here: the other validators' messages would only add noise to this one.
+    if field.data and CONTROL.search(field.data):
+        raise StopValidation(ONE_LINE)
 
 
 def _choices(mapping: dict) -> list[SelectChoice]:
@@ -107,11 +126,14 @@ class ListingForm(BaseForm):
 
 
 class ContactForm(BaseForm):
-    name = StringField("Votre nom", [InputRequired("Indiquez votre nom."), Length(max=100)])
+    name = StringField(
+        "Votre nom", [InputRequired("Indiquez votre nom."), one_line, Length(max=100)]
+    )
     email = EmailField(
         "Votre adresse électronique",
         [
             InputRequired("Indiquez votre adresse."),
+            one_line,
             Length(max=254),
             Email("Saisissez une adresse électronique valide.", check_deliverability=False),
         ],
@@ -122,3 +144,7 @@ class ContactForm(BaseForm):
     )
     # A honeypot: hidden from people, filled by robots.
     website = StringField("Ne pas remplir ce champ", [Optional()])
+
+    def forged(self) -> bool:
+        """A control character in a one-line field: no browser sends it from this form."""
+        return any(ONE_LINE in errors for errors in self.errors.values())

@@ -1,5 +1,7 @@
 """The Table Schema (frictionless) of /annuaire.csv and /annuaire.json: column names are stable."""
 
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+
 FIELDS = [
     ("nom_affiche", "string", "Nom choisi par l'animateur·rice pour l'annuaire"),
     ("structure", "string", "Structure où il ou elle exerce"),
@@ -21,12 +23,13 @@ SCHEMA = {
     "name": "annuaire-animateurs-cafe-ia",
     "title": "Annuaire des animateurs et animatrices Café IA",
     "description": "Fiches publiées avec l'accord explicite de chaque animateur·rice certifié·e. "
-    "Une cellule qui commencerait par =, +, - ou @ est précédée d'une apostrophe.",
+    "Dans le CSV, une cellule qui commencerait par =, +, -, @, une tabulation ou un retour "
+    "chariot est précédée d'une apostrophe.",
     "licenses": [
         {
             "name": "etalab-2.0",
             "title": "Licence Ouverte / Open Licence 2.0",
-            "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+            "path": LICENCE_URL,
         }
     ],
     "fields": [{"name": name, "type": kind, "description": text} for name, kind, text in FIELDS],

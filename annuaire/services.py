@@ -1,6 +1,7 @@
 """Listings: written by their animateur, shown only while the status is valid."""
 
 import logging
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -16,6 +17,8 @@ from .models import AUDIENCES, FORMATS, Listing
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20
+# ASCII digits only: int() would also read "١" or " 2", which no link of ours produces.
+PAGE = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def public_listings():
@@ -83,11 +86,24 @@ class Filters:
         return statement
 
 
+def page_number(raw: str) -> int:
+    """The page asked for in the address; anything but a whole number from 1 raises ValueError."""
+    if not PAGE.fullmatch(raw):
+        raise ValueError("Numéro de page invalide : indiquez un nombre entier à partir de 1.")
+    return int(raw)
+
+
 def search(filters: Filters, page: int):
+    """One page of results; a page past the last raises ValueError rather than showing none."""
     statement = filters.apply(public_listings()).order_by(
         Listing.departement_code, Listing.display_name
     )
-    return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)
+    results = db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)
+    last = max(results.pages, 1)  # no result still makes one page, the one that says so
+    if page > last:
+        pages = f"{last} page{'s' if last > 1 else ''}"
+        raise ValueError(f"La page {page} n'existe pas : cette recherche tient sur {pages}.")
+    return results
 
 
 def counts_by_departement() -> dict[str, int]:

@@ -11,9 +11,9 @@ from lms.slots import fills
 from . import bp, map, services
 from .forms import ContactForm, ListingForm
 from .models import AUDIENCES, CONTACT_MODES, FORMATS, Listing
-from .schema import SCHEMA
+from .schema import LICENCE_URL, SCHEMA
 
-LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab) — https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+LICENCE = f"Licence Ouverte / Open Licence 2.0 (Etalab) — {LICENCE_URL}"
 COLUMNS = [
     "nom_affiche",
     "structure",
@@ -46,8 +46,12 @@ def search():
         filters = services.Filters.from_args(request.args)
     except ValueError as error:
         return _search_page(services.Filters(), None, str(error)), 400
-    page = request.args.get("page", 1, type=int)
-    return _search_page(filters, services.search(filters, page))
+    try:
+        page = services.page_number(request.args.get("page", "1"))
+        results = services.search(filters, page)
+    except ValueError as error:  # the search is sound, only the page is not: keep it
+        return _search_page(filters, None, str(error)), 400
+    return _search_page(filters, results)
 
 
 def _search_page(filters, results, error=None):
@@ -75,11 +79,15 @@ def _search_page(filters, results, error=None):
 def listing(listing_id):
     """Public: one animateur's listing."""
     listing = services.public_listing(listing_id) or abort(404)
+    return _listing_page(listing, ContactForm())
+
+
+def _listing_page(listing, form):
     return render_template(
         "annuaire/listing.html",
         page_title=listing.display_name,
         listing=listing,
-        form=ContactForm(),
+        form=form,
         departement=all_departements()[listing.departement_code],
         **_labels(),
     )
@@ -101,14 +109,7 @@ def contact(listing_id):
         flash("Votre message a été transmis.", "success")
         return redirect(url_for("annuaire.listing", listing_id=listing_id))
     if not form.validate_on_submit():
-        return render_template(
-            "annuaire/listing.html",
-            page_title=listing.display_name,
-            listing=listing,
-            form=form,
-            **_labels(),
-            departement=all_departements()[listing.departement_code],
-        ), 422
+        return _listing_page(listing, form), 400 if form.forged() else 422
     services.relay(listing, form)
     flash("Votre message a été transmis. L'animateur·rice vous répondra directement.", "success")
     return redirect(url_for("annuaire.listing", listing_id=listing_id))
@@ -147,7 +148,10 @@ def _rows() -> list[dict]:
 def export_csv():
     """Public open data: the consented fields of every public listing."""
     response = csv_response(COLUMNS, _rows(), "annuaire-animateurs-cafe-ia.csv")
-    response.headers["Link"] = f'<{url_for("annuaire.schema")}>; rel="describedby"'
+    # A CSV has no room for a notice outside its stable columns: the licence travels as a header.
+    response.headers["Link"] = (
+        f'<{url_for("annuaire.schema")}>; rel="describedby", <{LICENCE_URL}>; rel="license"'
+    )
     return response
 
 

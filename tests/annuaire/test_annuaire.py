@@ -1,68 +1,19 @@
 """The annuaire: opt-in listings, search, map, open data, contact relay."""
 
 import csv
+import html
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from annuaire.models import Listing
 from annuaire.views import COLUMNS
 from certificates import status
-from certificates.demo import certify
 from lms.extensions import db
-
-LISTING = {
-    "display_name": "Camille M.",
-    "structure": "Médiathèque de Lorient",
-    "commune": "Lorient",
-    "departement": "56",
-    "formats": ["presentiel"],
-    "audiences": ["seniors", "tout_public"],
-    "presentation": "Cafés IA le mardi.",
-    "contact_mode": "relais",
-    "consent": "y",
-}
-
-
-@pytest.fixture
-def animateur(app, login_as):
-    """A certified animateur, logged in."""
-    user = login_as()
-    certify(user)
-    assert status.status_of(user) == "certifie"
-    return user
-
-
-def publish(client, **changes):
-    return client.submit("/annuaire/ma-fiche", {**LISTING, **changes})
-
-
-def listed(create_user, **fields) -> Listing:
-    person = create_user()
-    certify(person)
-    listing = Listing(
-        user_id=person.id,
-        **{
-            "display_name": "Animateur",
-            "structure": "Structure",
-            "commune": "Lyon",
-            "departement_code": "69",
-            "region": "Auvergne-Rhône-Alpes",
-            "formats": ["presentiel"],
-            "audiences": ["tout_public"],
-            **fields,
-        },
-    )
-    db.session.add(listing)
-    db.session.commit()
-    return listing
-
-
-def count_listings() -> int:
-    return db.session.scalar(select(func.count()).select_from(Listing))
-
+from tests.annuaire.helpers import count_listings, listed, publish
 
 # --- publishing --------------------------------------------------------------------------------
 
@@ -76,6 +27,31 @@ def test_consent_is_required_and_its_date_kept(client, animateur):
     assert publish(client).status_code == 302
     listing = db.session.scalar(select(Listing))
     assert listing.consented_at is not None and listing.region == "Bretagne"
+
+
+def test_the_consent_text_says_what_to_whom_and_how_to_withdraw(client, animateur):
+    page = " ".join(html.unescape(client.get("/annuaire/ma-fiche").get_data(as_text=True)).split())
+    for promise in (
+        "Les champs de ce formulaire seront visibles",  # what
+        "par toute personne qui consulte l'annuaire, sans compte",  # to whom
+        "publiés en données ouvertes (Licence Ouverte 2.0)",
+        "Votre adresse électronique de compte n'est jamais publiée",
+        "Vous pouvez masquer ou supprimer votre fiche à tout moment",  # how to withdraw
+        "J'accepte que ces informations soient publiées",
+    ):
+        assert promise in page
+    assert "Accord donné le" not in page  # no listing, no consent yet
+
+
+def test_the_consent_date_is_shown_and_renewed(client, animateur):
+    publish(client)
+    listing = db.session.scalar(select(Listing))
+    listing.consented_at = datetime(2024, 3, 5, 10, tzinfo=UTC)
+    db.session.commit()
+    assert "Accord donné le 05/03/2024." in client.get("/annuaire/ma-fiche").get_data(as_text=True)
+    publish(client, presentation="Cafés IA le jeudi.")  # a new agreement, a new date
+    today = datetime.now(UTC).strftime("%d/%m/%Y")
+    assert f"Accord donné le {today}." in client.get("/annuaire/ma-fiche").get_data(as_text=True)
 
 
 def test_only_certified_animateurs_publish(client, login_as):
