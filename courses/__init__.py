@@ -15,6 +15,44 @@ def _load_content(state) -> None:
 
     root = Path(state.app.config.get("COURSES_CONTENT") or CONTENT)
     state.app.extensions["courses"] = load_catalogue(root)
+    _report_orphaned_progress(state.app)
+
+
+def _report_orphaned_progress(app) -> None:
+    """Warn about progress on lessons the content no longer has, instead of hiding it.
+
+    Counts only: no one is named. A database not reachable or not yet created (before
+    `init-db`) is not an error here; `flask courses check` reports the same thing on demand.
+    """
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lms.extensions import db
+
+    from . import progress
+    from .models import LessonProgress
+
+    with app.app_context():
+        try:
+            if not inspect(db.engine).has_table(LessonProgress.__tablename__):
+                return
+            orphans = progress.orphaned_progress()
+        except SQLAlchemyError as error:
+            app.logger.info("Progression non vérifiée au démarrage (base indisponible) : %s", error)
+            return
+        finally:
+            db.session.remove()
+            # No pooled connection survives into forked workers (gunicorn --preload).
+            db.engine.dispose()
+    for module_slug, lesson_slug, people in orphans:
+        # The app's logger: Flask gives it a handler, so the warning reaches the server's log.
+        app.logger.warning(
+            "Leçon disparue du contenu : %s/%s (%d personne(s) y ont une progression). "
+            "Lancez « flask courses check » ; rétablissez la leçon ou migrez la progression.",
+            module_slug,
+            lesson_slug,
+            people,
+        )
 
 
 from . import cli, demo, views  # noqa: E402,F401

@@ -117,7 +117,9 @@ def _records(data: dict, path: Path, name: str, cls, fields: dict[str, type]) ->
     records = []
     for index, item in enumerate(_require(data, path, name, list), start=1):
         if not isinstance(item, dict):
-            raise ContentError(path, f"{name}[{index}]", "doit être une liste de champs")
+            raise ContentError(
+                path, f"{name}[{index}]", f"doit être un ensemble de champs ({', '.join(fields)})"
+            )
         values = {
             key: _require(item, path, key, kind, f"{name}[{index}].{key}")
             for key, kind in fields.items()
@@ -134,7 +136,7 @@ def _records(data: dict, path: Path, name: str, cls, fields: dict[str, type]) ->
 def load_lesson(path: Path, module_slug: str) -> Lesson:
     try:
         post = frontmatter.load(path)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ContentError(path, "front matter", f"YAML illisible ({error})") from None
     data = post.metadata
     lesson = Lesson(
@@ -160,10 +162,7 @@ def load_module(directory: Path) -> Module:
     path = directory / "module.yaml"
     if not path.exists():
         raise ContentError(path, "module.yaml", "fichier manquant")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ContentError(path, "module.yaml", f"YAML illisible ({error})") from None
+    data = _read_manifest(path)
     module = Module(
         slug=_slug(data, path),
         order=_require(data, path, "order", int),
@@ -183,6 +182,17 @@ def load_module(directory: Path) -> Module:
     _unique(module.lessons, "slug")
     _unique(module.lessons, "order")
     return module
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ContentError(path, "module.yaml", f"YAML illisible ({error})") from None
+    # A list or a bare text would otherwise fail later with an AttributeError naming no file.
+    if not isinstance(data, dict):
+        raise ContentError(path, "module.yaml", "doit être un ensemble de champs (clé: valeur)")
+    return data
 
 
 def _unique(items, name: str) -> None:

@@ -152,9 +152,12 @@ def load_quiz(path: Path) -> Quiz:
     reader = _Reader(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
         reader.fail("fichier", f"YAML illisible ({error})")
-    questions = [reader.question_from(raw) for raw in reader.get(data, "questions", list)]
+    questions = []
+    for index, raw in enumerate(reader.get(data, "questions", list), start=1):
+        reader.question = f"n° {index}"  # until its id is read, a question is named by its place
+        questions.append(reader.question_from(raw))
     reader.question = None
     seen = set()
     for question in questions:

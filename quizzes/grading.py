@@ -17,7 +17,15 @@ def field_name(question: Question, item=None) -> str:
 
 
 class SubmissionError(ValueError):
-    pass
+    """An incomplete or inconsistent answer: the person corrects it on the page."""
+
+    status = 422
+
+
+class UnknownIdError(SubmissionError):
+    """An id the quiz never offered: only a stale page or a forged form sends one."""
+
+    status = 400
 
 
 @dataclass
@@ -42,7 +50,7 @@ def _one(form, name: str, question: Question) -> str:
 
 def _known(value: str, ids: set[str], question: Question) -> str:
     if value not in ids:
-        raise SubmissionError(f"Réponse inconnue pour « {question.prompt} » : rechargez la page.")
+        raise UnknownIdError(f"Réponse inconnue pour « {question.prompt} » : rechargez la page.")
     return value
 
 
@@ -95,19 +103,53 @@ def score(question: Question, response) -> float:
     return sum(response[item.id] == item.category for item in question.items) / len(question.items)
 
 
-def grade(quiz: Quiz, form) -> list[Graded]:
-    """Every question of the quiz answered, and no field from elsewhere."""
-    own = {field_name(q) for q in quiz.questions}
+def _fields(question: Question) -> set[str]:
+    if question.kind in ("ordering", "classification"):
+        return {field_name(question, item) for item in question.items}
+    return {field_name(question)}
+
+
+def _check_fields(quiz: Quiz, form) -> None:
+    """Refuse any answer field the quiz did not show, rather than grade around it."""
+    questions = {field_name(q): q for q in quiz.questions}
+    expected = set().union(*(_fields(q) for q in quiz.questions))
     for key in form:
-        if key.startswith("q-") and key.split(".")[0] not in own:
-            raise SubmissionError(
+        if not key.startswith("q-") or key in expected:
+            continue
+        question = questions.get(key.split(".")[0])
+        if question is None:
+            raise UnknownIdError(
                 "Cette réponse ne correspond à aucune question de ce quiz : "
                 "rechargez la page et recommencez."
             )
+        raise UnknownIdError(
+            f"La réponse envoyée pour « {question.prompt} » contient un élément inconnu : "
+            "rechargez la page et recommencez."
+        )
+
+
+def grade(quiz: Quiz, form) -> list[Graded]:
+    """Every question of the quiz answered, and no field from elsewhere."""
+    _check_fields(quiz, form)
     return [
         Graded(q, response := read_response(q, form), score(q, response)) for q in quiz.questions
     ]
 
 
+def ratio(graded: list[Graded]) -> float:
+    return sum(g.score for g in graded) / len(graded)
+
+
 def percentage(graded: list[Graded]) -> float:
-    return round(100 * sum(g.score for g in graded) / len(graded), 1)
+    """For display and storage only: the pass decision uses the unrounded ratio."""
+    return round(100 * ratio(graded), 1)
+
+
+# Sums of thirds and quarters can land a hair under an exact mark (0.29 * 100 < 29); this is far
+# below any real difference between two scores.
+EPSILON = 1e-9
+
+
+def passes(graded: list[Graded], pass_mark: float) -> bool:
+    """Unrounded: 79.96 % shows as 80.0 % but does not pass at 80."""
+    return 100 * ratio(graded) + EPSILON >= pass_mark

@@ -28,7 +28,10 @@ class QuestionAnswer(db.Model):
     """One graded answer: the rows that item statistics count."""
 
     __tablename__ = "quiz_answers"
-    __table_args__ = (Index("ix_quiz_answers_question", "module_slug", "question_id"),)
+    # The question analysis reads this index alone, already in the order it groups by.
+    __table_args__ = (
+        Index("ix_quiz_answers_question_correct", "module_slug", "question_id", "correct"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(

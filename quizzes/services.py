@@ -3,7 +3,7 @@
 import random
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from courses import progress
 from lms.events import learning_progressed
@@ -61,13 +61,41 @@ def _module_activity(quiz: Quiz):
     return progress.module_activity(progress.catalogue().module(quiz.module_slug))
 
 
+class AlreadySubmitted(Exception):
+    """Another request handed this attempt in first: this one changes nothing."""
+
+
+def _claim(attempt: QuizAttempt, graded: list) -> None:
+    """Write the grade only if no one has yet: one conditional UPDATE, first write of the commit.
+
+    Two simultaneous POSTs both see the attempt open; the database lets only one UPDATE match,
+    so the other gets rowcount 0 and its answers and statements are never written.
+    """
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(
+            score=grading.percentage(graded),
+            passed=grading.passes(graded, pass_mark()),
+            answers={g.question.id: g.response for g in graded},
+            submitted_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise AlreadySubmitted
+    db.session.refresh(attempt)  # the statements below read the grade just written
+
+
 def submit(user, quiz: Quiz, attempt: QuizAttempt, form) -> QuizAttempt:
-    """Grade and keep the attempt; raises SubmissionError (nothing stored) on a bad submission."""
+    """Grade and keep the attempt, answers and statements in one commit.
+
+    Raises SubmissionError on a bad submission and AlreadySubmitted if the attempt was handed in
+    meanwhile; either way nothing is stored.
+    """
     graded = grading.grade(quiz, form)
-    attempt.score = grading.percentage(graded)
-    attempt.passed = attempt.score >= pass_mark()
-    attempt.answers = {g.question.id: g.response for g in graded}
-    attempt.submitted_at = utcnow()
+    _claim(attempt, graded)
     quiz_activity = statements.quiz_activity(quiz)
     for g in graded:
         db.session.add(

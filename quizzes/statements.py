@@ -79,8 +79,9 @@ def answer_result(graded) -> Result:
 
 
 def quiz_result(percentage: float, passed: bool) -> Result:
+    # scaled is raw / max; rounded so 16.7 gives 0.167, not 0.16699999999999998.
     return Result(
-        score=Score(scaled=percentage / 100, raw=percentage, min=0, max=100),
+        score=Score(scaled=round(percentage / 100, 4), raw=percentage, min=0, max=100),
         success=passed,
         completion=True,
     )

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from courses import progress
@@ -53,14 +53,39 @@ def submit(module_slug):
     quiz = _quiz(module_slug)
     attempt = _own_attempt(quiz, request.form.get("attempt", ""))
     if attempt.submitted_at:
-        flash("Cette tentative a déjà été corrigée : voici son résultat.", "info")
-        return redirect(url_for("quizzes.result", module_slug=module_slug, attempt_id=attempt.id))
+        return _already_submitted(quiz, attempt)
     try:
         services.submit(current_user, quiz, attempt, request.form)
     except SubmissionError as error:
         db.session.rollback()
-        return _quiz_page(quiz, attempt, 422, str(error))
+        return _quiz_page(quiz, attempt, error.status, str(error))
+    except services.AlreadySubmitted:
+        return _already_submitted(quiz, attempt)
     return redirect(url_for("quizzes.result", module_slug=module_slug, attempt_id=attempt.id))
+
+
+def _already_submitted(quiz, attempt):
+    # A second tab or a double click: the first grade stands, shown with why this one is refused.
+    return _result_page(
+        quiz,
+        attempt,
+        409,
+        "Cette tentative a déjà été corrigée : ce nouvel envoi n'a pas été pris en compte. "
+        "Voici le résultat enregistré ; pour recommencer, refaites le quiz.",
+    )
+
+
+def _result_page(quiz, attempt, status=200, notice=None):
+    return render_template(
+        "quizzes/result.html",
+        page_title=f"Résultat — {quiz.title}",
+        quiz=quiz,
+        attempt=attempt,
+        notice=notice,
+        module=progress.catalogue().module(quiz.module_slug),
+        pass_mark=services.pass_mark(),
+        scores=services.scores_of(attempt),
+    ), status
 
 
 @bp.get("/modules/<module_slug>/quiz/tentatives/<int:attempt_id>")
@@ -71,15 +96,7 @@ def result(module_slug, attempt_id):
     attempt = _own_attempt(quiz, attempt_id)
     if not attempt.submitted_at:
         return redirect(url_for("quizzes.quiz", module_slug=module_slug))
-    return render_template(
-        "quizzes/result.html",
-        page_title=f"Résultat — {quiz.title}",
-        quiz=quiz,
-        attempt=attempt,
-        module=progress.catalogue().module(module_slug),
-        pass_mark=services.pass_mark(),
-        scores=services.scores_of(attempt),
-    )
+    return _result_page(quiz, attempt)
 
 
 @fills("module", "quizzes/_module_panel.html")
@@ -90,6 +107,7 @@ def _module_panel(user, module):
     return {
         "quiz": quiz,
         "best": services.best_scores(user).get(module.slug),
+        "passed": services.has_passed(user, module),  # the stored decision, not the rounded best
         "pass_mark": services.pass_mark(),
     }
 

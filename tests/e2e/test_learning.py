@@ -21,6 +21,10 @@ def progress_text(page, module_slug) -> str:
     return page.locator(f"label[for='tableau-{module_slug}']").inner_text().strip()
 
 
+def assert_no_sideways_scroll(page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+
+
 def test_resume_finish_a_lesson_and_see_progress_move(learner):
     page = learner
     second = progress.catalogue().modules[1]
@@ -49,7 +53,7 @@ def test_course_pages_are_accessible(learner, width):
     visit(page, "/modules")
     for lesson in progress.catalogue().lessons():  # every lesson: tables, callouts, footnotes
         visit(page, f"/modules/{lesson.module_slug}/{lesson.slug}")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1  # no sideways scroll
+    assert_no_sideways_scroll(page, width)
 
 
 def answer_with_keyboard(page, quiz, right: bool) -> None:
@@ -94,20 +98,25 @@ def answer_with_keyboard(page, quiz, right: bool) -> None:
     page.keyboard.press("Enter")
 
 
-def test_pass_one_quiz_and_fail_another_with_the_keyboard(learner):
+@pytest.mark.parametrize("width", [1280, 360])
+def test_pass_one_quiz_and_fail_another_with_the_keyboard(learner, width):
     page = learner
+    page.set_viewport_size({"width": width, "height": 800})
     first, second = progress.catalogue().modules[2:4]
     visit(page, f"/modules/{first.slug}/quiz")
+    assert_no_sideways_scroll(page, width)  # selects and long choices fit a phone too
     answer_with_keyboard(page, services.quizzes()[first.slug], right=True)
     page.wait_for_url("**/quiz/tentatives/*")
     assert page.get_by_role("heading", name="Quiz réussi : 100.0 %").is_visible()
     assert_accessible(page)
+    assert_no_sideways_scroll(page, width)
 
     visit(page, f"/modules/{second.slug}/quiz")
     answer_with_keyboard(page, services.quizzes()[second.slug], right=False)
     page.wait_for_url("**/quiz/tentatives/*")
     assert page.get_by_role("heading", name="Quiz pas encore réussi").is_visible()
     assert_accessible(page)
+    assert_no_sideways_scroll(page, width)
     visit(page, f"/modules/{second.slug}")
     assert page.get_by_role("link", name="Refaire le quiz").is_visible()
 

@@ -20,59 +20,92 @@ def edit(path, old, new):
     path.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize(
-    "old, new, message",
-    [
-        (
-            "kind: single",
-            "kind: devinette",
-            "question « capitale », champ « kind » : « devinette » n'est pas un type connu",
-        ),
-        (
-            '    explanation: "Paris est la capitale."\n',
-            "",
-            "question « capitale », champ « explanation » : obligatoire",
-        ),
-        (
-            '{id: lyon, text: "Lyon"}',
-            '{id: lyon, text: "Lyon", correct: true}',
-            "exactement une bonne réponse",
-        ),
-        (
-            '{id: quatre, text: "4", correct: true}',
-            '{id: quatre, text: "4"}',
-            "au moins deux bonnes réponses",
-        ),
-        (
-            "answer: true",
-            "answer: peut-être",
-            "question « turc », champ « answer » : doit être de type bool",
-        ),
-        (
-            '{id: cuire, text: "Cuire"}',
-            '{id: melanger, text: "Cuire"}',
-            "« melanger » apparaît deux fois",
-        ),
-        ("category: oui", "category: bof", "catégorie inconnue (bof)"),
-        ("id: pairs", "id: capitale", "la question « capitale » apparaît deux fois"),
-        ("id: pairs", "id: Paires!", "« Paires! » : minuscules"),
-        ("module: module-un", "module: module-inconnu", None),
-    ],
-)
-def test_each_mistake_is_named(bank, old, new, message, app):
-    edit(bank, old, new)
-    if message is None:  # a quiz for a module that does not exist stops the app
-        from lms import create_app
-        from tests.conftest import make_config
-
-        with pytest.raises(BankError, match="module-inconnu.*n'est pas un module"):
-            create_app(
-                make_config(app.config["SQLALCHEMY_DATABASE_URI"], QUIZ_BANKS=str(bank.parent))
-            )
-        return
+def refused(bank, question, field) -> str:
+    """The error's text, once checked to name the file's full path, the question and the field."""
     with pytest.raises(BankError) as error:
         load_banks(bank.parent)
-    assert message in str(error.value) and "module-un.yaml" in str(error.value)
+    where = f"question « {question} », " if question else ""
+    assert str(error.value).startswith(f"{bank} : {where}champ « {field} » : "), error.value
+    return str(error.value)
+
+
+CATEGORIES = """    categories:
+      - {id: oui, label: "Je partage"}
+      - {id: non, label: "Je ne partage pas"}
+"""
+LAST_TWO_STEPS = """      - {id: reposer, text: "Laisser reposer"}
+      - {id: cuire, text: "Cuire"}
+"""
+
+# old, new, question and field named by the error (None: the file itself), message
+MISTAKES = [
+    ("kind: single", "kind: devinette", "capitale", "kind", "« devinette » n'est pas un type"),
+    ('    explanation: "Paris est la capitale."\n', "", "capitale", "explanation", "obligatoire"),
+    (
+        '    prompt: "Quelle est la capitale de la France ?"\n',
+        "",
+        "capitale",
+        "prompt",
+        "obligatoire et manquant",
+    ),
+    (
+        '{id: lyon, text: "Lyon"}',
+        '{id: lyon, text: "Lyon", correct: true}',
+        "capitale",
+        "choices",
+        "exactement une bonne réponse",
+    ),
+    (
+        '{id: quatre, text: "4", correct: true}',
+        '{id: quatre, text: "4"}',
+        "pairs",
+        "choices",
+        "au moins deux bonnes réponses",
+    ),
+    ("answer: true", "answer: peut-être", "turc", "answer", "doit être de type bool"),
+    (
+        '{id: cuire, text: "Cuire"}',
+        '{id: melanger, text: "Cuire"}',
+        "crepes",
+        "items",
+        "« melanger » apparaît deux fois",
+    ),
+    (LAST_TWO_STEPS, "", "crepes", "items", "il faut au moins trois éléments à ordonner"),
+    (CATEGORIES, "", "partage", "categories", "obligatoire et manquant"),
+    ("category: oui", "category: bof", "partage", "items", "catégorie inconnue (bof)"),
+    ("id: pairs", "id: capitale", None, "id", "la question « capitale » apparaît deux fois"),
+    ("id: pairs", "id: Paires!", "n° 2", "id", "« Paires! » : minuscules"),
+    ("  - id: pairs\n", "  - pairs\n  - ident: pairs\n", "n° 2", "id", "obligatoire"),
+    ('title: "Quiz — Module un"\n', "", None, "title", "obligatoire et manquant"),
+    ("questions:", "questionnaire:", None, "questions", "obligatoire et manquant"),
+    ('title: "Quiz — Module un"', "title: [oups", None, "fichier", "YAML illisible"),
+]
+
+
+@pytest.mark.parametrize("old, new, question, field, message", MISTAKES)
+def test_each_mistake_names_its_file_question_and_field(bank, old, new, question, field, message):
+    edit(bank, old, new)
+    assert message in refused(bank, question, field)
+
+
+def test_an_ordering_needs_three_items(bank):
+    edit(bank, '      - {id: cuire, text: "Cuire"}\n', "")
+    (quiz,) = load_banks(bank.parent).values()
+    assert [item.id for item in quiz.question("crepes").items] == ["melanger", "lait", "reposer"]
+
+
+def test_an_empty_bank_is_refused(bank):
+    bank.write_text("")
+    assert "obligatoire et manquant" in refused(bank, None, "questions")
+
+
+def test_a_quiz_for_a_module_that_does_not_exist_stops_the_app(bank, app):
+    from lms import create_app
+    from tests.conftest import make_config
+
+    edit(bank, "module: module-un", "module: module-inconnu")
+    with pytest.raises(BankError, match="module-inconnu.*n'est pas un module"):
+        create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], QUIZ_BANKS=str(bank.parent)))
 
 
 def test_two_banks_for_one_module_are_refused(bank):

@@ -1,12 +1,23 @@
 """Grading each kind of question: right, partly right, wrong; and every tampering case."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from quizzes.bank import load_quiz
-from quizzes.grading import SubmissionError, grade, percentage, read_response, score
+from quizzes.grading import (
+    Graded,
+    SubmissionError,
+    UnknownIdError,
+    grade,
+    passes,
+    percentage,
+    read_response,
+    score,
+)
 from tests.conftest import FIXTURE_BANKS
 
 QUIZ = load_quiz(FIXTURE_BANKS / "module-un.yaml")
@@ -76,6 +87,22 @@ def test_percentage_averages_the_questions():
     assert percentage(graded) == 70.0
 
 
+def graded_with(*scores: float) -> list[Graded]:
+    return [Graded(Q["capitale"], "paris", s) for s in scores]
+
+
+def test_a_score_shown_as_the_mark_but_under_it_does_not_pass():
+    just_under = graded_with(1, 1, 1, 0.998, 0)  # 79.96 %, shown as 80.0 %
+    assert percentage(just_under) == 80.0
+    assert not passes(just_under, 80)
+    assert passes(graded_with(1, 1, 1, 1, 0), 80)  # exactly 80 % passes
+
+
+def test_sums_of_thirds_pass_at_their_exact_mark():
+    thirds = graded_with(1 / 3, 1 / 3, 1 / 3)  # 33.33333333333333, one step under 100 / 3
+    assert passes(thirds, 100 / 3)
+
+
 @pytest.mark.parametrize(
     "changes, message",
     [
@@ -91,15 +118,38 @@ def test_percentage_averages_the_questions():
         ({"q-crepes__cuire": "9"}, "Réponse inconnue"),
         ({"q-partage__secu": "peut-etre"}, "Réponse inconnue"),
         ({"q-autre-quiz": "a"}, "aucune question de ce quiz"),
-        ({"q-crepes__intrus": "5"}, None),  # an unknown item of a known question is ignored
+        ({"q-crepes__intrus": "5"}, "« Remettez la recette dans l'ordre. » contient un élément"),
+        (
+            {"q-partage__intrus": "oui"},
+            "« Que peut-on confier à un service d'IA public ? » contient",
+        ),
+        (
+            {"q-capitale__x": "paris"},
+            "« Quelle est la capitale de la France ? » contient un élément",
+        ),
+        ({"q-crepes": "1"}, "« Remettez la recette dans l'ordre. » contient un élément"),
     ],
 )
 def test_tampered_submissions_are_refused(changes, message):
-    if message is None:
+    with pytest.raises(SubmissionError, match=re.escape(message)):
         grade(QUIZ, form(**changes))
-        return
-    with pytest.raises(SubmissionError, match=message):
+
+
+@pytest.mark.parametrize(
+    "changes, unknown_id",
+    [
+        ({"q-capitale": None}, False),  # a person's omission: they fix it on the page
+        ({"q-crepes__cuire": "1"}, False),
+        ({"q-capitale": "marseille"}, True),  # only a stale or forged page sends these
+        ({"q-autre-quiz": "a"}, True),
+        ({"q-crepes__intrus": "5"}, True),
+    ],
+)
+def test_unknown_ids_are_told_apart_from_mistakes(changes, unknown_id):
+    with pytest.raises(SubmissionError) as error:
         grade(QUIZ, form(**changes))
+    assert isinstance(error.value, UnknownIdError) == unknown_id
+    assert error.value.status == (400 if unknown_id else 422)
 
 
 # --- properties --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import json
 import re
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -9,8 +10,10 @@ from sqlalchemy import func, select
 from courses.models import ModuleProgress
 from lms.extensions import db
 from lms.xapi.models import StoredStatement
+from quizzes import grading
 from quizzes.models import QuestionAnswer, QuizAttempt
 from quizzes.services import question_stats
+from tests.conftest import PASSWORD
 from tests.quizzes.test_grading import RIGHT
 
 WRONG = {**RIGHT, "q-capitale": "lyon", "q-pairs": ["deux"], "q-turc": "faux"}
@@ -82,27 +85,103 @@ def test_a_pass_is_graded_explained_and_recorded(client, login_as):
     page = client.get(response.location).get_data(as_text=True)
     assert "Quiz réussi" in page and "100.0 %" in page and "Paris est la capitale." in page
     (attempted,) = statements(user, "attempted")
-    assert attempted["object"]["id"] == "http://cafeia.test/formation/modules/module-un/quiz"
-    answered = statements(user, "answered")
-    assert len(answered) == 5
-    by_type = {s["object"]["definition"]["interactionType"]: s for s in answered}
-    assert set(by_type) == {"choice", "true-false", "sequencing", "matching"}
-    sequencing = by_type["sequencing"]
-    assert sequencing["object"]["definition"]["correctResponsesPattern"] == [
-        "melanger[,]lait[,]reposer[,]cuire"
-    ]
-    assert sequencing["result"]["response"] == "melanger[,]lait[,]reposer[,]cuire"
-    assert by_type["matching"]["result"]["response"] == "recette[.]oui[,]secu[.]non[,]sante[.]non"
-    assert by_type["true-false"]["result"]["response"] == "true"
+    assert attempted["object"]["id"] == QUIZ_ID
+    assert len(statements(user, "answered")) == 5
     (passed,) = statements(user, "passed")
     assert passed["result"]["score"] == {"scaled": 1.0, "raw": 100.0, "min": 0.0, "max": 100.0}
     assert passed["result"]["success"] is True
-    assert (
-        passed["context"]["extensions"][
-            "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
-        ]
-        == 0.8
-    )
+    assert passed["context"]["extensions"][MASTERY] == 0.8
+
+
+QUIZ_ID = "http://cafeia.test/formation/modules/module-un/quiz"
+MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
+# Wrong or partly right on every kind, so that each response differs from its correct pattern.
+MIXED = {
+    **RIGHT,
+    "q-capitale": "lille",
+    "q-pairs": ["quatre", "cinq"],
+    "q-turc": "faux",
+    "q-crepes.melanger": "2",
+    "q-crepes.lait": "1",
+    "q-partage.recette": "non",
+    "q-partage.sante": "oui",
+}
+CHOICES = {"choices": [("paris", "Paris"), ("lyon", "Lyon"), ("lille", "Lille")]}
+STEPS = [
+    ("melanger", "Mélanger farine et œufs"),
+    ("lait", "Ajouter le lait"),
+    ("reposer", "Laisser reposer"),
+    ("cuire", "Cuire"),
+]
+# question id: interaction type, correct pattern, the person's response, components, score.
+EXPECTED = {
+    "capitale": ("choice", "paris", "lille", CHOICES, 0.0),
+    "pairs": (
+        "choice",
+        "deux[,]quatre",
+        "cinq[,]quatre",
+        {"choices": [("deux", "2"), ("quatre", "4"), ("cinq", "5")]},
+        0.0,
+    ),
+    "turc": ("true-false", "true", "false", {}, 0.0),
+    "crepes": (
+        "sequencing",
+        "melanger[,]lait[,]reposer[,]cuire",
+        "lait[,]melanger[,]reposer[,]cuire",
+        {"choices": STEPS},
+        0.5,
+    ),
+    "partage": (
+        "matching",
+        "recette[.]oui[,]secu[.]non[,]sante[.]non",
+        "recette[.]non[,]secu[.]non[,]sante[.]oui",
+        {
+            "source": [
+                ("recette", "Une question de cuisine"),
+                ("secu", "Un numéro de sécurité sociale"),
+                ("sante", "Un dossier médical"),
+            ],
+            "target": [("oui", "Je partage"), ("non", "Je ne partage pas")],
+        },
+        1 / 3,
+    ),
+}
+
+
+def components(definition: dict) -> dict:
+    return {
+        key: [(c["id"], c["description"]["fr-FR"]) for c in definition[key]]
+        for key in ("choices", "source", "target")
+        if key in definition
+    }
+
+
+def test_each_answer_is_an_xapi_interaction_with_the_persons_response(client, login_as):
+    user = login_as()
+    hand_in(client, MIXED)
+    by_question = {
+        s["object"]["id"].rsplit("/questions/", 1)[1]: s for s in statements(user, "answered")
+    }
+    assert set(by_question) == set(EXPECTED)
+    for question_id, (kind, pattern, response, parts, scaled) in EXPECTED.items():
+        statement = by_question[question_id]
+        definition = statement["object"]["definition"]
+        assert definition["type"] == "http://adlnet.gov/expapi/activities/cmi.interaction"
+        assert definition["interactionType"] == kind, question_id
+        assert definition["correctResponsesPattern"] == [pattern], question_id
+        assert statement["result"]["response"] == response, question_id
+        assert components(definition) == parts, question_id
+        assert statement["result"]["score"]["scaled"] == pytest.approx(scaled), question_id
+        assert statement["result"]["success"] is False, question_id
+        (parent,) = statement["context"]["contextActivities"]["parent"]
+        assert parent["id"] == QUIZ_ID, question_id
+    (failed,) = statements(user, "failed")
+    assert failed["object"]["id"] == QUIZ_ID
+    assert failed["result"]["score"] == {"scaled": 0.167, "raw": 16.7, "min": 0.0, "max": 100.0}
+    assert failed["result"]["success"] is False and failed["result"]["completion"] is True
+    (parent,) = failed["context"]["contextActivities"]["parent"]
+    assert parent["id"] == "http://cafeia.test/formation/modules/module-un"
+    assert failed["context"]["extensions"][MASTERY] == 0.8
 
 
 def test_a_fail_shows_what_was_wrong_and_allows_a_retry(client, login_as):
@@ -121,21 +200,34 @@ def test_a_fail_shows_what_was_wrong_and_allows_a_retry(client, login_as):
 
 
 @pytest.mark.parametrize(
-    "answers, message",
+    "answers, status, message",
     [
-        ({**RIGHT, "q-capitale": None}, "Répondez à la question"),
-        ({**RIGHT, "q-capitale": "marseille"}, "Réponse inconnue"),
-        ({**RIGHT, "q-crepes.cuire": "1"}, "la même place"),
-        ({**RIGHT, "q-question-d-un-autre-quiz": "a"}, "aucune question de ce quiz"),
+        ({**RIGHT, "q-capitale": None}, 422, "Répondez à la question"),
+        ({**RIGHT, "q-crepes.cuire": "1"}, 422, "la même place"),
+        ({**RIGHT, "q-capitale": "marseille"}, 400, "Réponse inconnue"),
+        ({**RIGHT, "q-question-d-un-autre-quiz": "a"}, 400, "aucune question de ce quiz"),
+        (
+            {**RIGHT, "q-crepes.intrus": "5"},
+            400,
+            "La réponse envoyée pour « Remettez la recette dans l&#39;ordre. » contient un "
+            "élément inconnu",
+        ),
+        (
+            {**RIGHT, "q-capitale.x": "paris"},
+            400,
+            "La réponse envoyée pour « Quelle est la capitale de la France ? » contient un "
+            "élément inconnu",
+        ),
     ],
 )
-def test_a_tampered_submission_stores_nothing(client, login_as, answers, message):
+def test_a_tampered_submission_stores_nothing(client, login_as, answers, status, message):
     login_as()
     attempt = attempt_id(client)
     statements_before = count(StoredStatement)
     answers = {k: v for k, v in answers.items() if v is not None}
     response = hand_in(client, answers, attempt)
-    assert response.status_code == 422
+    assert response.status_code == status
+    assert "Le quiz n'a pas été corrigé" in response.get_data(as_text=True)
     assert message in response.get_data(as_text=True)
     assert count(QuestionAnswer) == 0 and count(StoredStatement) == statements_before
     assert db.session.get(QuizAttempt, int(attempt)).submitted_at is None
@@ -143,7 +235,7 @@ def test_a_tampered_submission_stores_nothing(client, login_as, answers, message
 
 def test_forged_attempt_ids_are_refused(client, login_as, create_user):
     login_as()
-    mine = attempt_id(client)
+    attempt_id(client)
     other = create_user()
     theirs = QuizAttempt(user_id=other.id, module_slug="module-un", layout={})
     db.session.add(theirs)
@@ -152,9 +244,85 @@ def test_forged_attempt_ids_are_refused(client, login_as, create_user):
     assert hand_in(client, RIGHT, "abc").status_code == 404
     assert client.get(f"/modules/module-un/quiz/tentatives/{theirs.id}").status_code == 404
     assert client.get("/modules/module-deux/quiz").status_code == 404  # no quiz there
+
+
+ALREADY = "Cette tentative a déjà été corrigée : ce nouvel envoi n&#39;a pas été pris en compte."
+
+
+def test_handing_in_the_same_attempt_twice_changes_nothing(client, login_as):
+    login_as()
+    mine = attempt_id(client)
     hand_in(client, RIGHT, mine)
-    again = hand_in(client, WRONG, mine)  # handing in the same attempt twice
-    assert again.status_code == 302 and count(QuestionAnswer) == 5
+    statements_before = count(StoredStatement)
+    again = hand_in(client, WRONG, mine)  # the back button, then « Valider » again
+    assert again.status_code == 409 and ALREADY in again.get_data(as_text=True)
+    assert "Quiz réussi : 100.0 %" in again.get_data(as_text=True)  # the first grade stands
+    assert count(QuestionAnswer) == 5 and count(StoredStatement) == statements_before
+    assert db.session.get(QuizAttempt, int(mine)).score == 100.0
+
+
+def test_two_simultaneous_hand_ins_grade_the_attempt_once(app, client, login_as, monkeypatch):
+    """Two tabs send the same attempt at once: both pass the view's check, one only is graded."""
+    user = login_as()
+    mine = attempt_id(client)
+    other_tab = app.test_client()
+    other_tab.submit("/connexion", {"email": user.email, "password": PASSWORD})
+    statements_before = count(StoredStatement)
+    both_graded = threading.Barrier(2, timeout=10)
+    real_grade = grading.grade
+
+    def grade_then_wait(quiz, form):
+        graded = real_grade(quiz, form)
+        both_graded.wait()  # neither writes before both have seen the attempt open
+        return graded
+
+    monkeypatch.setattr(grading, "grade", grade_then_wait)
+    responses = {}
+
+    def send(tab, answers):
+        responses[answers is RIGHT] = hand_in(tab, answers, mine)
+
+    threads = [
+        threading.Thread(target=send, args=(tab, answers))
+        for tab, answers in ((client, RIGHT), (other_tab, WRONG))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(r.status_code for r in responses.values()) == [302, 409]
+    loser = next(r for r in responses.values() if r.status_code == 409)
+    assert ALREADY in loser.get_data(as_text=True)
+    db.session.expire_all()
+    winner_score = 100.0 if responses[True].status_code == 302 else 50.0
+    assert db.session.get(QuizAttempt, int(mine)).score == winner_score
+    assert count(QuestionAnswer) == 5
+    assert count(StoredStatement) == statements_before + 6  # 5 answered and 1 passed or failed
+
+
+@pytest.mark.parametrize("app_config", [{"QUIZ_PASS_MARK": 86.7}])
+def test_a_score_rounded_up_to_the_mark_does_not_pass(client, login_as):
+    user = login_as()
+    # One item of three well placed: 4 + 1/3 points of 5, 86.666… %, shown as 86.7 %.
+    response = hand_in(client, {**RIGHT, "q-partage.recette": "non", "q-partage.secu": "oui"})
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Quiz pas encore réussi : 86.7 %" in page and "Le seuil est de 86.7 %" in page
+    assert db.session.scalar(select(QuizAttempt.passed)) is False
+    assert statements(user, "passed") == [] and len(statements(user, "failed")) == 1
+    panel = client.get("/modules/module-un").get_data(as_text=True)
+    assert "<strong>86.7 %</strong>." in panel and "quiz réussi" not in panel
+
+
+@pytest.mark.parametrize("app_config", [{"QUIZ_PASS_MARK": 50}])
+def test_the_configured_pass_mark_is_honoured(client, login_as):
+    user = login_as()
+    assert "réussi à partir de 50 %" in client.get("/modules/module-un/quiz").get_data(as_text=True)
+    response = hand_in(client, WRONG)  # 50 %: a fail at the default 80, a pass here
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Quiz réussi : 50.0 %" in page and "le seuil de 50 % est atteint" in page
+    (passed,) = statements(user, "passed")
+    assert passed["context"]["extensions"][MASTERY] == 0.5
+    assert "quiz réussi" in client.get("/modules/module-un").get_data(as_text=True)
 
 
 def test_passing_the_quiz_completes_the_module_after_its_lessons(client, login_as):
