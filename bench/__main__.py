@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from lms import create_app
 from lms.accounts.services import create_user
-from lms.config import database_url
+from lms.config import database_url, scratch_database
 from lms.extensions import db
 
 from .cohorts import bench_cohort_dashboard
@@ -42,6 +42,10 @@ def bench_app():
     )
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
+            if not scratch_database(uri):
+                sys.exit(
+                    "Le banc d'essai vide la base : donnez-lui une base nommée bench… ou test…."
+                )
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()

@@ -6,9 +6,7 @@ départements, 6 cohorts per 1,000 learners: 300 at 50,000, about 100 xAPI state
 certificates and listings), and times the statistics pages at each size. On PostgreSQL the rows
 go in with COPY, on SQLite with executemany in large transactions.
 
-BENCH_STATS_SIZES=2000,20000 changes the two sizes (a quicker run). BENCH_STATS_INDEXES=1 first
-creates the indexes that the statistics ask for (PROPOSED_INDEXES), to measure them before they
-are in a migration.
+BENCH_STATS_SIZES=2000,20000 changes the two sizes (a quicker run).
 """
 
 import json
@@ -44,14 +42,6 @@ PAGES = {
     "totaux nationaux (JSON public)": "/statistiques.json",
 }
 ADMIN_PASSWORD = "banc-d-essai-stats"
-PROPOSED_INDEXES = [
-    # Each person's latest answer to a statement: one seek, and the « animer » answers alone.
-    "CREATE INDEX IF NOT EXISTS ix_readiness_answers_latest ON readiness_answers "
-    "(statement_id, phase, user_id, answered_at, id, value)",
-    # The question analysis reads the index alone, already in the order it groups by.
-    "CREATE INDEX IF NOT EXISTS ix_quiz_answers_question_correct ON quiz_answers "
-    "(module_slug, question_id, correct)",
-]
 
 
 def sizes() -> tuple[int, int]:
@@ -211,11 +201,6 @@ def bench_stats(app) -> list[tuple]:
     """Figures for print_figure: each page at the large size against the small one."""
     small, large = sizes()
     app.config["STATS_OPEN_DATA_TTL"] = 0  # time the open data's figures, not its cache
-    if os.environ.get("BENCH_STATS_INDEXES"):
-        for statement in PROPOSED_INDEXES:
-            db.session.execute(text(statement))
-        db.session.commit()
-        print("Index proposés créés :", len(PROPOSED_INDEXES))
     dataset, times = Dataset(app), {}
     for size in (small, large):
         seconds = dataset.grow_to(size)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,6 +17,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config or {})
     app.jinja_env.add_extension("jinja2.ext.do")
     app.json.sort_keys = False  # exports keep their documented column order
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     # Platform hooks come first: the encoding check must see the body before CSRF parses it.
     _register_platform_hooks(app)

@@ -3,11 +3,13 @@
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from .accounts import services as accounts
 from .admin.services import set_role
+from .departements import departement as departement_of
 from .models import Role
 from .xapi import outbox
 
@@ -26,6 +28,10 @@ def demo():
     """Charge les données de démonstration (idempotent)."""
     from .demo import load_demo
 
+    if current_app.config["PRODUCTION"]:
+        # The demo accounts share a published password: never on a real platform.
+        raise click.ClickException("Les données de démonstration sont refusées en production.")
+
     created = load_demo()
     click.echo(f"Données de démonstration chargées ({created} compte(s) créé(s)).")
 
@@ -39,6 +45,10 @@ def demo():
 @click.password_option(help="Mot de passe (demandé s'il n'est pas donné).")
 def create_user(email, role, first_name, last_name, departement, password):
     """Crée un compte avec un rôle."""
+    if not departement_of(departement):
+        raise click.ClickException(f"Département inconnu : {departement}.")
+    if not 12 <= len(password) <= 128:
+        raise click.ClickException("Le mot de passe doit compter entre 12 et 128 caractères.")
     try:
         user = accounts.create_user(
             email=email,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,11 +48,24 @@ def database_url(url: str) -> str:
     return url
 
 
+def scratch_database(url: str) -> bool:
+    """Tests and benchmarks empty the PostgreSQL database they are given: only one whose name
+    says it is theirs (test…, bench…), never one a production shell may have exported."""
+    name = make_url(database_url(url)).database or ""
+    return name.startswith(("test", "bench"))
+
+
+def _required_in_production(production: bool) -> None:
+    # Without SMTP, e-mails (reset links included) would be printed into the server's logs.
+    for name in ("SECRET_KEY", "MAIL_SERVER"):
+        if production and not os.environ.get(name):
+            raise RuntimeError(f"{name} doit être défini en production.")
+
+
 def from_environment(instance_path: Path) -> dict:
     production = os.environ.get("CAFEIA_ENV") == "production"
+    _required_in_production(production)
     secret = os.environ.get("SECRET_KEY")
-    if production and not secret:
-        raise RuntimeError("SECRET_KEY doit être défini en production.")
     return {
         "PRODUCTION": production,
         "SECRET_KEY": secret or _development_secret(instance_path),
@@ -59,6 +73,9 @@ def from_environment(instance_path: Path) -> dict:
             os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'cafeia.sqlite3'}")
         ),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Proxies in front of the app (nginx…): their X-Forwarded-For gives the visitor's address,
+        # which the rate limits count by. 0: no proxy, the TCP peer is the visitor.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
         "PASSWORD_HASH_METHOD": "scrypt",  # memory-hard; the tests use a cheaper one
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),

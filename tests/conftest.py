@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from lms import create_app
 from lms.accounts import services as accounts
-from lms.config import database_url
+from lms.config import database_url, scratch_database
 from lms.extensions import db, limiter
 
 DATABASE_URL = database_url(os.environ.get("DATABASE_URL", ""))
@@ -43,6 +43,10 @@ def pytest_runtest_setup(item):
 def database_uri(tmp_path_factory):
     """One migrated database per run: a fresh SQLite file, or PostgreSQL emptied first."""
     if ON_POSTGRES:
+        if not scratch_database(DATABASE_URL):
+            pytest.exit(
+                "Les tests vident la base : donnez-leur une base nommée test… (DATABASE_URL)."
+            )
         engine = create_engine(DATABASE_URL)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -81,6 +81,8 @@ def test_each_role_lands_on_its_home(auth, create_user, role, home):
         ("password", "court", "entre 12 et 128 caractères"),
         ("confirm", "autre-mot-de-passe", "ne sont pas identiques"),
         ("first_name", "", "Ce champ est obligatoire"),
+        ("last_name", "   ", "Ce champ est obligatoire"),
+        ("structure", " \t ", "Ce champ est obligatoire"),
         ("departement", "", "Ce champ est obligatoire"),
         ("departement", "20", "choix valide"),
         ("departement", "999", "choix valide"),
@@ -145,6 +147,21 @@ def test_login_attempts_are_rate_limited(app, client, create_user):
     response = client.submit("/connexion", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "Trop de tentatives" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": 1, "LOGIN_RATE_LIMIT": "2 per minute"}])
+def test_behind_a_proxy_each_visitor_has_their_own_login_limit(client, create_user):
+    user = create_user()
+
+    def attempt(address):
+        return client.submit(
+            "/connexion",
+            {"email": user.email, "password": "mauvais-mot-de-passe"},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.9") == 401  # another visitor behind the same proxy
 
 
 # --- password reset ---------------------------------------------------------------------------
@@ -260,7 +277,15 @@ def test_login_returns_to_the_page_asked_for_and_only_on_this_site(client, creat
     )
     assert response.location == "/modules"
     client.submit("/deconnexion")
-    for hostile in ("https://pirate.example/", "//pirate.example/", "/\\pirate.example"):
+    hostiles = (
+        "https://pirate.example/",
+        "//pirate.example/",
+        "/\\pirate.example",
+        "/%09/pirate.example",  # a tab, dropped by browsers: « //pirate.example »
+        "/%0a/pirate.example",
+        "/%5c%5cpirate.example",
+    )
+    for hostile in hostiles:
         response = client.submit(
             f"/connexion?next={hostile}", {"email": user.email, "password": PASSWORD}
         )

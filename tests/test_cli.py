@@ -1,5 +1,6 @@
 """`flask --app wsgi lms ...`, through the CLI runner."""
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -51,6 +52,26 @@ def test_create_user_with_a_role(runner):
     assert user.role == "admin" and user.check_password("un-mot-de-passe-long")
     again = runner.invoke(args=["lms", "create-user", "anct@exemple.fr", "--password", "x" * 12])
     assert again.exit_code != 0 and "existe déjà" in again.output
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--departement", "999", "--password", "x" * 12], "Département inconnu"),
+        (["--password", "court"], "entre 12 et 128"),
+    ],
+)
+def test_create_user_checks_what_the_forms_check(runner, options, message):
+    result = runner.invoke(args=["lms", "create-user", "anct@exemple.fr", *options])
+    assert result.exit_code != 0 and message in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_data_is_refused_in_production(app, runner):
+    app.config["PRODUCTION"] = True
+    result = runner.invoke(args=["lms", "demo"])
+    assert result.exit_code != 0 and "refusées en production" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_set_role(runner, create_user):

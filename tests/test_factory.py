@@ -1,6 +1,9 @@
 """The app as a whole: configuration, headers, static DSFR, error pages."""
 
+import pytest
+
 from lms import create_app
+from lms.config import scratch_database
 from tests.conftest import make_config
 
 
@@ -9,15 +12,20 @@ def test_config_overrides_environment(database_uri):
     assert create_app(make_config(database_uri, TESTING=False)).config["TESTING"] is False
 
 
-def test_production_requires_a_secret(monkeypatch, database_uri):
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "MAIL_SERVER"])
+def test_production_requires_a_secret_and_a_mail_server(monkeypatch, missing):
     monkeypatch.setenv("CAFEIA_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    try:
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("MAIL_SERVER", "smtp.exemple.fr")
+    monkeypatch.delenv(missing)
+    with pytest.raises(RuntimeError, match=missing):
         create_app()
-    except RuntimeError as error:
-        assert "SECRET_KEY" in str(error)
-    else:
-        raise AssertionError("production without SECRET_KEY must refuse to start")
+
+
+def test_only_scratch_databases_may_be_emptied_by_tests_and_benchmarks():
+    assert scratch_database("postgresql://postgres@127.0.0.1:5432/test")
+    assert scratch_database("postgresql://postgres@127.0.0.1:5432/bench")
+    assert not scratch_database("postgresql://cafeia@127.0.0.1:5432/cafeia")
 
 
 def test_passwords_are_hashed_with_scrypt_by_default(monkeypatch):
@@ -35,6 +43,7 @@ def test_passwords_are_hashed_with_scrypt_by_default(monkeypatch):
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("CAFEIA_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("MAIL_SERVER", "smtp.exemple.fr")
     monkeypatch.setenv("BADGE_SIGNING_KEY", "clé fournie par l'environnement")
     config = create_app().config
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]

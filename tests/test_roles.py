@@ -48,6 +48,8 @@ PROTECTED = [
 ]
 # An API answers 401/403 instead of redirecting: tested in test_xapi.py.
 API = ["/xapi/statements"]
+# Public addresses of things that may not exist: a French 404, never a login.
+PUBLIC_UNKNOWN = ["/annuaire/1", "/verifier/code-inconnu", "/badges/statut/inconnu"]
 PUBLIC = [
     "/statistiques.json",
     "/annuaire",
@@ -91,6 +93,7 @@ def test_each_role_gets_exactly_its_routes(
     if role in allowed:
         # 404: no such attempt for this person; 422: a form refused for its content, not the role
         assert response.status_code in (200, 302, 404, 422)
+        assert "/connexion" not in (response.location or "")
     else:
         assert response.status_code == 403
         page = response.get_data(as_text=True)
@@ -99,7 +102,12 @@ def test_each_role_gets_exactly_its_routes(
 
 @pytest.mark.parametrize("url", PUBLIC)
 def test_public_pages_need_no_account(client, url):
-    assert client.get(url).status_code in (200, 404)  # 404: an unknown code, said in French
+    response = client.get(url)
+    if url in PUBLIC_UNKNOWN:
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404 and ("introuvable" in page or "inconnue" in page)
+    else:
+        assert response.status_code == 200
 
 
 def test_every_route_is_in_the_access_matrix(app):

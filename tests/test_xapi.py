@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.models import User
-from lms.xapi import activity, record, training
+from lms.xapi import activity, record
 from lms.xapi.models import Delivery, StoredStatement
 from lms.xapi.vocabulary import ACTIVITY_TYPES, VERBS
 
@@ -80,20 +80,28 @@ def test_context_carries_parent_module_and_cohort(app, create_user):
     )
 
 
-def test_progress_and_statement_commit_together_or_not_at_all(app, create_user):
-    """An error after the change and before the commit leaves neither progress nor statement."""
-    user = create_user()
+def test_progress_and_statement_commit_together_or_not_at_all(client, login_as, monkeypatch):
+    """A failure after the lesson is marked done and before the commit leaves neither the
+    progress nor its statement."""
+    from courses import progress
+    from courses.models import LessonProgress
+
+    login_as()
     before = count_statements()
-    try:
-        user.commune = "Brest"  # stands for a progress change
-        record(user, "completed", training())
-        db.session.flush()  # both are written inside the transaction…
+
+    def failure(*args):
         raise RuntimeError("panne entre l'écriture et le commit")
-    except RuntimeError:
-        db.session.rollback()
+
+    monkeypatch.setattr(progress, "update_module_completion", failure)
+    with pytest.raises(RuntimeError):
+        client.submit("/modules/module-un/lecon-1/terminer")
     db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 0
     assert count_statements() == before
-    assert db.session.get(User, user.id).commune == "Lyon"
+    monkeypatch.undo()  # the same request, without the failure: both are there
+    assert client.submit("/modules/module-un/lecon-1/terminer").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 1
+    assert count_statements() > before
 
 
 def test_statements_wait_in_the_outbox_without_an_lrs(record_statements):
@@ -168,6 +176,18 @@ def test_statements_api_refuses_bad_filters(client, login_as, query, message):
     login_as("admin")
     response = client.get("/xapi/statements", query_string=query)
     assert response.status_code == 400 and message in response.json["erreur"]
+
+
+def test_a_voided_statement_is_no_longer_served(client, login_as, create_user, record_statements):
+    from tincan import StatementRef
+
+    learner = create_user()
+    first, second = record_statements(2, user=learner)
+    voiding = record(learner, "voided", StatementRef(id=first))
+    db.session.commit()
+    login_as("admin")
+    served = {s["id"] for s in client.get("/xapi/statements").json["statements"]}
+    assert second in served and voiding.id in served and first not in served
 
 
 def test_learner_downloads_only_their_own_statements(client, login_as, record_statements):

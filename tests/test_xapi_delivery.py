@@ -3,12 +3,13 @@
 import json
 import threading
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from lms.extensions import db
+from lms.models import utcnow
 from lms.xapi import outbox
 from lms.xapi.models import Delivery, StoredStatement
 from tests.lrs.server import RALPH_PYTHON, RalphServer
@@ -85,26 +86,65 @@ def test_nothing_is_lost_while_the_lrs_is_down(lrs, record_statements):
     assert_in_lrs_exactly_once(lrs, rows())
 
 
-def test_retries_back_off(app, lrs, record_statements):
+@pytest.fixture
+def clock(monkeypatch):
+    """The outbox's clock, set by the test: waits are checked exactly, whatever the load."""
+    now = {"value": utcnow()}
+    monkeypatch.setattr(outbox, "utcnow", lambda: now["value"])
+    return now
+
+
+def waits_after(moment: datetime) -> set[timedelta]:
+    """How long after `moment` each statement is due (SQLite gives back naive UTC times)."""
+    return {r.next_attempt_at.replace(tzinfo=None) - moment.replace(tzinfo=None) for r in rows()}
+
+
+def test_retries_back_off(app, lrs, record_statements, clock):
     app.config["XAPI_RETRY_BASE"] = 60
+    record_statements(3)
+    clock["value"] += timedelta(seconds=1)  # the rows were stored before this moment
+    failed_at = clock["value"]
     lrs.stop()
     try:
-        record_statements(3)
         outbox.forward_pass()
     finally:
         lrs.start()
-    waits = {(r.next_attempt_at - r.stored).total_seconds() for r in rows()}
-    assert all(55 < wait < 120 for wait in waits)
+    assert waits_after(failed_at) == {timedelta(seconds=60)}
     assert outbox.forward_pass() == outbox.Report()  # not due yet: the LRS is left alone
+    clock["value"] = failed_at = failed_at + timedelta(seconds=61)
     lrs.stop()
     try:
-        db.session.execute(update(StoredStatement).values(next_attempt_at=StoredStatement.stored))
-        db.session.commit()
         outbox.forward_pass()  # second failure: twice as long
     finally:
         lrs.start()
-    waits = {(r.next_attempt_at - r.stored).total_seconds() for r in rows()}
-    assert all(115 < wait < 180 for wait in waits)
+    assert waits_after(failed_at) == {timedelta(seconds=120)}
+    clock["value"] += timedelta(seconds=121)
+    assert outbox.forward_pass().delivered == 4
+    assert_in_lrs_exactly_once(lrs, rows())
+
+
+def test_after_an_outage_the_oldest_statements_still_go_first(
+    app, lrs, create_user, record_statements, clock
+):
+    app.config.update(XAPI_RETRY_BASE=60, XAPI_BATCH_SIZE=2)
+    learner = create_user()  # and their registration statement: 4 old statements in all
+    old = record_statements(3, user=learner)
+    clock["value"] += timedelta(seconds=1)
+    lrs.stop()
+    try:
+        outbox.forward_pass()
+    finally:
+        lrs.start()
+    new = record_statements(2, user=learner)  # recorded while the old ones wait for their retry
+    assert outbox.forward_pass() == outbox.Report()  # the new ones wait behind the old
+    clock["value"] += timedelta(seconds=61)
+    batches = []
+    while report := outbox.forward_batch():
+        batches.append({r.id for r in rows() if r.delivery == Delivery.DELIVERED})
+    assert len(batches) == 3
+    # Each batch delivered the oldest that were left: the registration and `old` before `new`.
+    assert set(old) <= batches[1] and not set(new) & batches[1]
+    assert report is None and {r.delivery for r in rows()} == {Delivery.DELIVERED}
 
 
 def test_an_invalid_statement_is_set_aside_and_the_others_go(

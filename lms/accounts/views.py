@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -34,9 +36,14 @@ def _profile_data(form) -> dict:
 
 
 def _next_page() -> str | None:
-    """Where the person was going before logging in: a path of this site only."""
+    """Where the person was going before logging in: a path of this site only.
+
+    Browsers drop control characters and read a backslash as a slash, so a target holding
+    either could lead off the site once they are removed: such a target is refused."""
     target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else None
+    if any(char < " " or char in "\\\x7f" for char in target) or urlsplit(target).netloc:
+        return None
+    return target if target.startswith("/") and not target.startswith("//") else None
 
 
 def _start_session(user) -> None:

@@ -19,7 +19,8 @@ class Delivery(StrEnum):
 class StoredStatement(db.Model):
     __tablename__ = "xapi_statements"
     __table_args__ = (
-        Index("ix_xapi_statements_outbox", "delivery", "next_attempt_at", "stored"),
+        # The outbox takes waiting statements oldest first (see outbox.claim).
+        Index("ix_xapi_statements_waiting", "delivery", "stored", "id"),
         Index("ix_xapi_statements_stored", "stored", "id"),
     )
 

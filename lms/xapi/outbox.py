@@ -13,7 +13,7 @@ from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
 from ..models import utcnow
@@ -114,19 +114,28 @@ def _defer(rows, error: str) -> None:
 
 
 def claim(batch_size: int) -> list[StoredStatement]:
-    """Take the oldest due statements for this forwarder alone, and commit the claim.
+    """Take the oldest waiting statements for this forwarder alone, and commit the claim.
 
+    The outbox waits as a whole: while its oldest statement waits for a retry, the newer
+    ones wait behind it, so statements always leave oldest first, even after an outage.
     PostgreSQL: concurrent forwarders skip each other's locked rows (SKIP LOCKED).
     SQLite: the UPDATE itself is the single writer.
     """
     now, token = utcnow(), uuid.uuid4().hex
+    waiting = and_(
+        StoredStatement.delivery == Delivery.PENDING,
+        or_(StoredStatement.claimed_until.is_(None), StoredStatement.claimed_until < now),
+    )
+    oldest_retry = (
+        select(StoredStatement.next_attempt_at)
+        .where(waiting)
+        .order_by(StoredStatement.stored, StoredStatement.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     due = (
         select(StoredStatement.id)
-        .where(
-            StoredStatement.delivery == Delivery.PENDING,
-            StoredStatement.next_attempt_at <= now,
-            or_(StoredStatement.claimed_until.is_(None), StoredStatement.claimed_until < now),
-        )
+        .where(waiting, oldest_retry <= now)
         .order_by(StoredStatement.stored, StoredStatement.id)
         .limit(batch_size)
     )

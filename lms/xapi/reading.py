@@ -4,11 +4,13 @@ import base64
 import json
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import exists, select, tuple_
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import User, as_utc
 from .models import StoredStatement
+from .vocabulary import VERBS
 
 MAX_LIMIT = 500
 
@@ -64,8 +66,15 @@ def _limit(value: str | None) -> int:
 
 
 def query(args, user_id: int | None = None) -> tuple[list[StoredStatement], str | None]:
-    """Statements matching xAPI filters, newest first; returns a page and the next cursor."""
-    statement = select(StoredStatement)
+    """Statements matching xAPI filters, newest first; returns a page and the next cursor.
+
+    As xAPI 1.0.3 asks, a statement that a later one voids is left out (the voiding one stays).
+    """
+    voiding = aliased(StoredStatement)
+    voided = exists().where(
+        voiding.verb == VERBS["voided"][0], voiding.object_id == StoredStatement.id
+    )
+    statement = select(StoredStatement).where(~voided)
     if user_id is not None:
         statement = statement.where(StoredStatement.user_id == user_id)
     if args.get("agent"):
