@@ -44,8 +44,14 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# BENCH=platform|stats|all; the statistics are measured on SQLite, then on PostgreSQL.
+BENCH ?= all
+BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/bench
 bench: setup lrs
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
+ifneq ($(BENCH),platform)
+	DATABASE_URL=$(BENCH_POSTGRES) $(BIN)/python -m bench stats
+endif
 
 clean:
 	rm -rf $(VENV) .venv-ralph node_modules instance/*.sqlite3

@@ -7,7 +7,9 @@ Runs on a fresh SQLite file, or on PostgreSQL when DATABASE_URL is set (the data
     python -m bench all      both
 """
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -15,7 +17,7 @@ import uuid
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from lms import create_app
 from lms.accounts.services import create_user
@@ -30,7 +32,8 @@ from .xapi import bench_delivery, bench_recording
 
 def bench_app():
     uri = os.environ.get("DATABASE_URL")
-    uri = database_url(uri) if uri else f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+    # SQLite: a file of its own, removed at exit (the national dataset takes gigabytes).
+    uri = database_url(uri) if uri else f"sqlite:///{_scratch_folder() / 'bench.sqlite3'}"
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": uri,
@@ -46,10 +49,29 @@ def bench_app():
                 sys.exit(
                     "Le banc d'essai vide la base : donnez-lui une base nommée bench… ou test…."
                 )
+            _create_if_missing(db.engine.url)
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
     return app
+
+
+def _scratch_folder() -> Path:
+    folder = tempfile.mkdtemp(prefix="cafeia-bench-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return Path(folder)
+
+
+def _create_if_missing(url) -> None:
+    """The bench database is created on first use, from the server's default database."""
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        known = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        )
+        if not known:
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
 
 
 def print_figure(name: str, value: float, baseline_name: str, baseline: float, unit: str):
