@@ -1,5 +1,7 @@
 """Every route says who may use it: the others get 403, anonymous visitors a login redirect."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -150,3 +152,40 @@ def test_admin_finds_people(client, login_as, create_user):
     create_user(email="trouvez-moi@exemple.fr")
     page = client.get("/admin/utilisateurs?q=TROUVEZ").get_data(as_text=True)
     assert "trouvez-moi@exemple.fr" in page
+
+
+MENU = {
+    None: ["Accueil", "Les modules", "L'annuaire des animateurs"],
+    "apprenant": ["Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs"],
+    "formateur": [
+        "Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs",
+        "Espace formateur",
+    ],
+    "admin": [
+        "Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs",
+        "Espace formateur", "Administration", "Statistiques nationales",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", MENU)
+def test_the_main_menu_shows_what_the_role_opens(client, login_as, role):
+    if role:
+        login_as(role)
+    html = client.get("/").get_data(as_text=True)
+    menu = html[html.index('id="navigation-principale"') :]
+    menu = menu[: menu.index("</nav>")]
+    labels = [
+        re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r"<a [^>]*>.*?</a>", menu, re.S)
+    ]
+    assert [label.replace("&#39;", "'") for label in labels] == MENU[role]
+
+
+def test_flash_messages_are_dsfr_alerts(client, login_as, create_user):
+    login_as("admin")
+    person = create_user()
+    response = client.submit(
+        f"/admin/utilisateurs/{person.id}/role", {"role": "formateur"}, follow_redirects=True
+    )
+    html = response.get_data(as_text=True)
+    assert re.search(r'<div class="fr-alert fr-alert--success[^"]*" role="status">', html)
