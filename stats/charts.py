@@ -168,9 +168,10 @@ def _legend(edges: list[int]) -> list[tuple[str, str]]:
     legend = [("moins de 5, ou non diffusé", MAP_HIDDEN)]
     shades = MAP_SHADES[len(MAP_SHADES) - len(edges) :]
     for i, (edge, colour) in enumerate(zip(edges, shades, strict=True)):
-        last = i == len(edges) - 1
-        label = (
-            f"{number(edge)} ou plus" if last else f"{number(edge)} à {number(edges[i + 1] - 1)}"
-        )
+        top = edges[i + 1] - 1 if i < len(edges) - 1 else None
+        if top is None:
+            label = f"{number(edge)} ou plus"
+        else:
+            label = number(edge) if top == edge else f"{number(edge)} à {number(top)}"
         legend.append((label, colour))
     return legend
