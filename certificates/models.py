@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -13,7 +13,19 @@ class ReadinessAnswer(db.Model):
     """Every answer is kept; the latest of a phase counts."""
 
     __tablename__ = "readiness_answers"
-    __table_args__ = (Index("ix_readiness_answers_user_phase", "user_id", "phase"),)
+    __table_args__ = (
+        Index("ix_readiness_answers_user_phase", "user_id", "phase"),
+        # Statistics: each person's latest answer to a statement, found by one index seek.
+        Index(
+            "ix_readiness_answers_latest",
+            "statement_id",
+            "phase",
+            "user_id",
+            "answered_at",
+            "id",
+            "value",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -48,11 +60,24 @@ class TrainerValidation(db.Model):
 
 
 class StatusChange(db.Model):
+    """One row per change: a status entered, or a formateur's validation (« valide »)."""
+
     __tablename__ = "status_changes"
+    # « Éligible » is entered once per person: this partial index keeps a race from writing it
+    # twice (SQLite and PostgreSQL both support partial indexes).
+    __table_args__ = (
+        Index(
+            "uq_status_changes_eligible_once",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'eligible'"),
+            postgresql_where=text("status = 'eligible'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(20))  # the status entered
+    status: Mapped[str] = mapped_column(String(20))  # the status entered, or « valide »
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = timestamp(default=utcnow)

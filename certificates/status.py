@@ -3,11 +3,13 @@
 Status, derived from the stored facts:
   en formation → éligible (when a formateur's validation is still awaited)
   → animateur·rice certifié·e (a Certificate) → révoqué·e (revoked_at) → rétabli·e (certified again)
+Every change is a history row (StatusChange) and an xAPI statement, committed together.
 """
 
 import logging
 import secrets
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
@@ -15,27 +17,39 @@ from sqlalchemy.exc import IntegrityError
 from tincan import Extensions, Result, StatementRef
 
 from courses import progress
+from courses.models import ModuleProgress
 from lms.extensions import db
 from lms.models import User, utcnow
-from lms.xapi import activity, record
+from lms.xapi import activity, extension_iri, record
 from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import EXTENSIONS, VERBS
 from quizzes import services as quizzes
+from quizzes.models import QuizAttempt
 
 from . import readiness
-from .models import Certificate, StatusChange, TrainerValidation
+from .models import Certificate, ReadinessAnswer, StatusChange, TrainerValidation
 
 log = logging.getLogger(__name__)
 
 IN_TRAINING, ELIGIBLE, CERTIFIED = "en_formation", "eligible", "certifie"
 REVOKED, RESTORED = "revoque", "retabli"
+VALIDATED = "valide"  # not a status: the formateur's validation, kept in the same history
 LABELS = {
     IN_TRAINING: "En formation",
     ELIGIBLE: "Éligible, en attente de validation",
+    VALIDATED: "Parcours validé par un formateur ou une formatrice",
     CERTIFIED: "Animateur·rice Café IA certifié·e",
     REVOKED: "Statut révoqué",
     RESTORED: "Statut rétabli",
 }
+
+
+class Refused(ValueError):
+    """An action the person's status does not allow: nothing was changed."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -45,42 +59,103 @@ class Criterion:
     met: bool
 
 
-def criteria(user) -> list[Criterion]:
+@dataclass
+class Facts:
+    """What the rule reads about one person, loaded for one person or for a whole cohort."""
+
+    modules_done: set[str] = field(default_factory=set)
+    quizzes_passed: set[str] = field(default_factory=set)
+    final: int = 0  # the latest final answer to « animer un Café IA »
+    validated: bool = False
+
+
+def rules(facts: Facts) -> list[Criterion]:
     """The one rule that decides eligibility, criterion by criterion."""
-    config = current_app.config
-    states = progress.overview(user)
-    final = readiness.latest(user)[readiness.FINAL].get(readiness.readiness().key_statement, 0)
-    rules = [
+    config, modules, banks = current_app.config, progress.catalogue().modules, quizzes.quizzes()
+    result = [
         Criterion(
             "modules",
             "Terminer les quatre modules",
-            bool(states) and all(s.completed for s in states),
+            bool(modules) and all(m.slug in facts.modules_done for m in modules),
         ),
         Criterion(
             "quiz",
             f"Réussir chaque quiz (au moins {config['QUIZ_PASS_MARK']:g} %)",
-            all(quizzes.has_passed(user, s.module) for s in states),
+            all(m.slug in facts.quizzes_passed for m in modules if m.slug in banks),
         ),
         Criterion(
             "positionnement",
             f"Répondre au moins {config['READINESS_THRESHOLD']}/5 à « Je me "
             "sens capable d'animer un Café IA » au positionnement final",
-            final >= config["READINESS_THRESHOLD"],
+            facts.final >= config["READINESS_THRESHOLD"],
         ),
     ]
     if config["REQUIRE_TRAINER_VALIDATION"]:
-        rules.append(
+        result.append(
             Criterion(
-                "validation",
-                "Être validé·e par votre formateur ou formatrice",
-                _validation(user) is not None,
+                "validation", "Être validé·e par votre formateur ou formatrice", facts.validated
             )
         )
-    return rules
+    return result
 
 
-def _validation(user) -> TrainerValidation | None:
-    return db.session.scalar(select(TrainerValidation).where(TrainerValidation.user_id == user.id))
+def facts_for(user_ids: list[int]) -> dict[int, Facts]:
+    """The facts of many people in four queries; a person with none gets empty Facts."""
+    facts: dict[int, Facts] = defaultdict(Facts)
+    done = select(ModuleProgress.user_id, ModuleProgress.module_slug).where(
+        ModuleProgress.user_id.in_(user_ids), ModuleProgress.completed_at.is_not(None)
+    )
+    for user_id, slug in db.session.execute(done):
+        facts[user_id].modules_done.add(slug)
+    passed = (
+        select(QuizAttempt.user_id, QuizAttempt.module_slug)
+        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.passed.is_(True))
+        .distinct()
+    )
+    for user_id, slug in db.session.execute(passed):
+        facts[user_id].quizzes_passed.add(slug)
+    for user_id, value in db.session.execute(_final_answers(user_ids)):  # the latest wins
+        facts[user_id].final = value
+    validated = select(TrainerValidation.user_id).where(TrainerValidation.user_id.in_(user_ids))
+    for user_id in db.session.scalars(validated):
+        facts[user_id].validated = True
+    return facts
+
+
+def _final_answers(user_ids):
+    return (
+        select(ReadinessAnswer.user_id, ReadinessAnswer.value)
+        .where(
+            ReadinessAnswer.user_id.in_(user_ids),
+            ReadinessAnswer.phase == readiness.FINAL,
+            ReadinessAnswer.statement_id == readiness.readiness().key_statement,
+        )
+        .order_by(ReadinessAnswer.answered_at, ReadinessAnswer.id)
+    )
+
+
+def criteria(user) -> list[Criterion]:
+    return rules(facts_for([user.id])[user.id])
+
+
+def statuses(user_ids: list[int]) -> dict[int, str]:
+    """Each person's status, by the same rule as status_of, in five queries whatever their number."""
+    certificates = dict(
+        db.session.execute(
+            select(Certificate.user_id, Certificate.revoked_at).where(
+                Certificate.user_id.in_(user_ids)
+            )
+        ).all()
+    )
+    facts = facts_for(user_ids)
+    return {
+        user_id: status_from(
+            certificates.get(user_id),
+            user_id in certificates,
+            {c.key: c.met for c in rules(facts[user_id])},
+        )
+        for user_id in user_ids
+    }
 
 
 def certificate_of(user) -> Certificate | None:
@@ -88,13 +163,11 @@ def certificate_of(user) -> Certificate | None:
 
 
 def status_of(user) -> str:
-    certificate = certificate_of(user)
-    met = {} if certificate else {c.key: c.met for c in criteria(user)}
-    return status_from(certificate.revoked_at if certificate else None, bool(certificate), met)
+    return statuses([user.id])[user.id]
 
 
 def status_from(revoked_at, has_certificate: bool, met: dict[str, bool]) -> str:
-    """The status, from the facts: also used by pages that load those facts in bulk."""
+    """The status, from the facts."""
     if has_certificate:
         return REVOKED if revoked_at else CERTIFIED
     learner_done = all(ok for key, ok in met.items() if key != "validation")
@@ -119,6 +192,21 @@ def _status_activity():
     return activity("course", "Animateur·rice Café IA", "statut-animateur")
 
 
+def _criteria_activity():
+    return activity(
+        "course", "Critères du statut d'animateur·rice Café IA", "statut-animateur", "criteres"
+    )
+
+
+def _validation_activity():
+    return activity(
+        "assessment",
+        "Validation du parcours par un formateur ou une formatrice",
+        "statut-animateur",
+        "validation",
+    )
+
+
 def _change(user, status: str, by=None, reason: str | None = None) -> None:
     db.session.add(
         StatusChange(user_id=user.id, status=status, by_id=by.id if by else None, reason=reason)
@@ -131,7 +219,11 @@ def grant_if_eligible(user) -> Certificate | None:
     Two requests racing here both see no certificate; the unique user_id lets one insert win
     and the other roll back, so there is never a second certificate.
     """
-    if certificate_of(user) or not all(c.met for c in criteria(user)):
+    if certificate_of(user):
+        return None
+    met = {c.key: c.met for c in criteria(user)}
+    if not all(met.values()):
+        _note_eligible(user, met)
         return None
     try:  # the losing request fails at its first flush: that may come before the commit
         certificate = Certificate(user_id=user.id, code=secrets.token_urlsafe(24))  # 192 bits
@@ -146,10 +238,67 @@ def grant_if_eligible(user) -> Certificate | None:
     return certificate
 
 
-def validate(user, by) -> None:
-    if not _validation(user):
-        db.session.add(TrainerValidation(user_id=user.id, validated_by_id=by.id))
+def _note_eligible(user, met: dict[str, bool]) -> None:
+    """Reaching « éligible » (only a formateur's validation missing) is kept once in the history.
+
+    A partial unique index allows one such row per person: a simultaneous request rolls back.
+    """
+    if status_from(None, False, met) != ELIGIBLE or _has_change(user, ELIGIBLE):
+        return
+    try:
+        _change(user, ELIGIBLE)
+        record(user, "completed", _criteria_activity(), parent=_status_activity())
         db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return
+    log.info("éligible, en attente de validation : utilisateur %s", user.id)
+
+
+def _has_change(user, status: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(StatusChange.id).where(
+                StatusChange.user_id == user.id, StatusChange.status == status
+            )
+        )
+    )
+
+
+def validate(user, by) -> Certificate | None:
+    """A formateur's (or an admin's) validation of a person awaiting it; then the status.
+
+    Refused (400) where configuration asks for no validation, and (409) for a person who is not
+    eligible and awaiting it: nothing is written then.
+    """
+    if not current_app.config["REQUIRE_TRAINER_VALIDATION"]:
+        raise Refused(
+            "La validation par un formateur n'est pas demandée sur cette plateforme : le statut "
+            "est accordé dès que les critères sont remplis.",
+            400,
+        )
+    met = {c.key: c.met for c in criteria(user)}
+    if certificate_of(user) or status_from(None, False, met) != ELIGIBLE:
+        raise Refused(
+            f"{user.full_name} n'est pas en attente de validation : seul un parcours dont tous "
+            "les autres critères sont remplis peut être validé.",
+            409,
+        )
+    _note_eligible(user, met)  # a person eligible before this history existed gets the row now
+    try:
+        db.session.add(TrainerValidation(user_id=user.id, validated_by_id=by.id))
+        _change(user, VALIDATED, by)
+        # The person is the actor; who validated is named by pseudonym, as every actor is.
+        extensions = {extension_iri("valide-par"): by.pseudonym}
+        record(
+            user, "passed", _validation_activity(), parent=_status_activity(), extensions=extensions
+        )
+        db.session.commit()
+    except IntegrityError:  # the unique user_id: a colleague validated at the same moment
+        db.session.rollback()
+        raise Refused("Ce parcours vient d'être validé par une autre personne.", 409) from None
+    log.info("parcours validé : utilisateur %s par %s", user.id, by.id)
+    return grant_if_eligible(user)
 
 
 def revoke(user, by, reason: str) -> None:

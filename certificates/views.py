@@ -81,6 +81,8 @@ def my_status():
         "certificates/status.html",
         page_title="Mon statut d'animateur·rice",
         panels=render_slot("status", current_user),
+        # Who to turn to (a cohort's formateurs): the cohorts feature says, if installed.
+        contacts=render_slot("status_contacts", current_user),
         **_status_context(current_user),
     )
 
@@ -248,13 +250,16 @@ def _person(user_id) -> User:
 @roles_required(Role.ADMIN)
 def manage(user_id):
     """Admins: a person's status, history and the actions on it."""
-    person = _person(user_id)
+    return _manage_page(_person(user_id), ReasonForm())
+
+
+def _manage_page(person, form, code=200):
     return render_template(
         "certificates/manage.html",
         page_title=f"Statut de {person.full_name}",
-        form=ReasonForm(),
+        form=form,
         **_status_context(person),
-    )
+    ), code
 
 
 @bp.post("/admin/animateurs/<int:user_id>/<action>")
@@ -264,21 +269,11 @@ def act(user_id, action):
     person = _person(user_id)
     form = ReasonForm()
     if action == "valider":
-        status.validate(person, current_user)
-        certificate = status.grant_if_eligible(person)
-        if certificate:
-            announce(person, certificate)
-        flash("Validation enregistrée.", "success")
-        return redirect(url_for("certificates.manage", user_id=user_id))
+        return _validate(person)
     if action not in ("revoquer", "retablir"):
         abort(404)
     if not form.validate_on_submit():
-        return render_template(
-            "certificates/manage.html",
-            page_title=f"Statut de {person.full_name}",
-            form=form,
-            **_status_context(person),
-        ), 422
+        return _manage_page(person, form, 422)
     try:
         (status.revoke if action == "revoquer" else status.restore)(
             person, current_user, form.reason.data.strip()
@@ -288,6 +283,18 @@ def act(user_id, action):
         return redirect(url_for("certificates.manage", user_id=user_id)), 303
     flash("Statut révoqué." if action == "revoquer" else "Statut rétabli.", "success")
     return redirect(url_for("certificates.manage", user_id=user_id))
+
+
+def _validate(person):
+    try:
+        certificate = status.validate(person, current_user)
+    except status.Refused as error:
+        flash(str(error), "error")  # shown on the page rendered below, nothing was changed
+        return _manage_page(person, ReasonForm(), error.code)
+    if certificate:
+        announce(person, certificate)
+    flash("Validation enregistrée.", "success")
+    return redirect(url_for("certificates.manage", user_id=person.id))
 
 
 # --- contributions to other pages ---------------------------------------------------------------

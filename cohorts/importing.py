@@ -5,14 +5,16 @@ Importing the same file twice changes nothing: accounts are found by e-mail, enr
 
 import csv
 import io
+import logging
 import secrets
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import SQLAlchemyError
 
-from lms.accounts.services import add_user, find_by_email, normalise_email
+from lms.accounts.services import EmailTaken, add_user, find_by_email, normalise_email
 from lms.departements import departement
 from lms.extensions import db
 from lms.forms import FORBIDDEN_CHARACTERS
@@ -20,6 +22,7 @@ from lms.forms import FORBIDDEN_CHARACTERS
 from .models import CohortMember
 from .services import is_member
 
+log = logging.getLogger(__name__)
 COLUMNS = ["email", "prenom", "nom", "structure", "departement"]
 MAX_LINES = 2000
 MAX_BYTES = 512 * 1024
@@ -97,10 +100,13 @@ def _check(line: Line, seen: set[str]) -> None:
 
 def parse(data: bytes, cohort) -> list[Line]:
     """Every line of the file, with its errors or what committing it will do."""
+    rows = list(_reader(decode(data)))
+    if len(rows) > MAX_LINES:  # refused before checking any line: that costs queries
+        raise ImportRefused(
+            f"Le fichier dépasse {MAX_LINES} lignes ({len(rows)} lignes) : découpez-le."
+        )
     lines, seen = [], set()
-    for number, row in enumerate(_reader(decode(data)), start=2):
-        if number - 1 > MAX_LINES:
-            raise ImportRefused(f"Le fichier dépasse {MAX_LINES} lignes : découpez-le.")
+    for number, row in enumerate(rows, start=2):
         if None in row or any(value is None for value in row.values()):
             lines.append(Line(number, {c: "" for c in COLUMNS}, ["nombre de colonnes incorrect"]))
             continue
@@ -149,7 +155,26 @@ def unsign(token: str, cohort) -> list[dict]:
 
 
 def commit(cohort, rows: list[dict]) -> dict[str, int]:
-    """All lines or none: accounts and enrolments in one transaction; then the invitations."""
+    """All lines or none: accounts and enrolments in one transaction; then the invitations.
+
+    A failure on any line (an account created meanwhile with the same address, the database
+    refusing a row) rolls everything back and says so; nothing is half imported.
+    """
+    try:
+        result = _add_all(cohort, rows)
+        db.session.commit()
+    except (EmailTaken, SQLAlchemyError):
+        db.session.rollback()
+        log.exception("cohorte %s : import annulé", cohort.id)
+        raise ImportRefused(
+            "L'import n'a pas pu être enregistré : aucune personne n'a été inscrite ni aucun "
+            "compte créé. Importez le fichier à nouveau."
+        ) from None
+    log.info("cohorte %s : %d personne(s) importée(s)", cohort.id, result["inscrits"])
+    return result
+
+
+def _add_all(cohort, rows: list[dict]) -> dict:
     created, enrolled = [], 0
     for values in rows:
         user = find_by_email(values["email"])
@@ -169,5 +194,4 @@ def commit(cohort, rows: list[dict]) -> dict[str, int]:
             db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, source="import"))
             db.session.flush()
             enrolled += 1
-    db.session.commit()
     return {"comptes_crees": len(created), "inscrits": enrolled, "emails": created}

@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+import smtplib
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -60,6 +61,22 @@ def trainers(cohort: Cohort) -> list[User]:
     ).all()
 
 
+def trainers_of(learner) -> list[tuple[Cohort, list[User]]]:
+    """The cohorts a learner belongs to, each with its formateurs: who they can turn to."""
+    rows = db.session.execute(
+        select(Cohort, User)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .join(CohortTrainer, CohortTrainer.cohort_id == Cohort.id)
+        .join(User, User.id == CohortTrainer.user_id)
+        .where(CohortMember.user_id == learner.id)
+        .order_by(CohortMember.joined_at.desc(), User.last_name, User.first_name)
+    ).all()
+    grouped: dict[Cohort, list[User]] = {}
+    for cohort, trainer in rows:
+        grouped.setdefault(cohort, []).append(trainer)
+    return list(grouped.items())
+
+
 def add_trainer(cohort: Cohort, user: User) -> None:
     if user.role not in (Role.FORMATEUR, Role.ADMIN):
         raise ValueError("Seul un compte formateur ou administrateur peut co-animer une cohorte.")
@@ -111,8 +128,16 @@ def cohort_of(user) -> int | None:
     )
 
 
+class RemindersInterrupted(Exception):
+    """The mail server failed midway: the reminders sent before it are kept in the log."""
+
+
 def remind(cohort: Cohort, sender, people: list[User]) -> int:
-    """E-mail a French reminder to each person not reminded this week; every send is logged."""
+    """E-mail a French reminder to each person not reminded this week; every send is logged.
+
+    Each log row is committed right after its e-mail leaves, so a mail server failing midway
+    loses no trace of the reminders already sent (and they are not sent twice on a retry).
+    """
     since = utcnow() - REMINDER_INTERVAL
     recent = set(
         db.session.scalars(
@@ -121,25 +146,36 @@ def remind(cohort: Cohort, sender, people: list[User]) -> int:
             )
         )
     )
-    link = current_app.config["BASE_URL"] + url_for("courses.resume")
     sent = 0
-    for person in people:
-        if person.id in recent:
-            continue
-        send_mail(
-            person.email,
-            "Café IA Formation : votre parcours vous attend",
-            f"Bonjour {person.first_name},\n\nVotre formateur ou formatrice de la cohorte "
-            f"« {cohort.name} » vous propose de reprendre votre parcours d'animateur·rice "
-            f"Café IA là où vous l'aviez laissé :\n{link}\n\nÀ bientôt !\n",
-        )
+    for person in (p for p in people if p.id not in recent):
+        try:
+            send_mail(person.email, REMINDER_SUBJECT, reminder_body(cohort, person))
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning("cohorte %s : relances interrompues (%s)", cohort.id, error)
+            raise RemindersInterrupted(
+                f"Le serveur d'e-mails a refusé un envoi : {sent} relance(s) envoyée(s) avant "
+                "l'interruption. Réessayez plus tard : les personnes déjà relancées ne le "
+                "seront pas une deuxième fois."
+            ) from None
         db.session.add(Reminder(cohort_id=cohort.id, user_id=person.id, sent_by_id=sender.id))
+        db.session.commit()
         sent += 1
-    db.session.commit()
     log.info(
         "cohorte %s : %d relance(s) envoyée(s) par l'utilisateur %s", cohort.id, sent, sender.id
     )
     return sent
+
+
+REMINDER_SUBJECT = "Café IA Formation : votre parcours vous attend"
+
+
+def reminder_body(cohort: Cohort, person: User) -> str:
+    link = current_app.config["BASE_URL"] + url_for("courses.resume")
+    return (
+        f"Bonjour {person.first_name},\n\nVotre formateur ou formatrice de la cohorte "
+        f"« {cohort.name} » vous propose de reprendre votre parcours d'animateur·rice "
+        f"Café IA là où vous l'aviez laissé :\n{link}\n\nÀ bientôt !\n"
+    )
 
 
 def invite(emails: list[str]) -> None:

@@ -2,6 +2,7 @@ from functools import wraps
 from io import BytesIO
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from openpyxl import Workbook
 
@@ -17,7 +18,7 @@ from lms.slots import fills
 from lms.xapi.recorder import set_cohort_resolver
 from quizzes.services import quizzes
 
-from . import activity, bp, dashboard, importing, services
+from . import activity, bp, dashboard, importing, items, services
 from .forms import CohortForm, ImportForm, TrainerForm
 from .models import Cohort
 
@@ -55,6 +56,12 @@ def _fields(form) -> dict:
 @fills("trainer_home", "cohorts/_trainer_panel.html")
 def _trainer_panel(user):
     return {"cohorts": services.visible_to(user)}
+
+
+@fills("status_contacts", "cohorts/_status_contacts.html")
+def _status_contacts(user):
+    cohorts = services.trainers_of(user)
+    return {"cohorts": cohorts} if cohorts else None
 
 
 @bp.route("/formateur/cohortes/nouvelle", methods=["GET", "POST"])
@@ -134,6 +141,19 @@ def show(cohort):
     )
 
 
+@bp.get("/formateur/cohortes/<int:cohort_id>/questions")
+@managed
+def questions(cohort):
+    """The cohort's formateurs: per quiz question, answers and share right, weakest first."""
+    return render_template(
+        "cohorts/questions.html",
+        page_title=f"Résultats par question — {cohort.name}",
+        cohort=cohort,
+        results=items.by_quiz(cohort),
+        small_cell=items.SMALL_CELL,
+    )
+
+
 # --- one learner -------------------------------------------------------------------------------
 
 
@@ -184,13 +204,7 @@ def act(cohort, user_id, action):
     person = _learner(cohort, user_id)
     back = url_for("cohorts.learner", cohort_id=cohort.id, user_id=person.id)
     if action == "valider":
-        status.validate(person, current_user)
-        if status.grant_if_eligible(person):
-            from certificates.events import announce
-
-            announce(person, status.certificate_of(person))
-        flash("Validation enregistrée.", "success")
-        return redirect(back)
+        return _validate(cohort, person, back)
     if action not in ("revoquer", "retablir"):
         abort(404)
     form = ReasonForm()
@@ -206,11 +220,36 @@ def act(cohort, user_id, action):
     return redirect(back)
 
 
+def _validate(cohort, person, back):
+    from certificates.events import announce
+
+    try:
+        certificate = status.validate(person, current_user)
+    except status.Refused as error:
+        flash(str(error), "error")  # shown on the page rendered below, nothing was changed
+        return _learner_page(cohort, person, ReasonForm(), error.code)
+    if certificate:
+        announce(person, certificate)
+    flash("Validation enregistrée.", "success")
+    return redirect(back)
+
+
 # --- reminders ---------------------------------------------------------------------------------
 
 
+def _reminder_limit() -> str:
+    return current_app.config.get("REMINDER_RATE_LIMIT", "10 per hour")
+
+
+def _sender() -> str:
+    # Per formateur, wherever they click from; an anonymous request counts by its address.
+    if current_user.is_authenticated:
+        return f"formateur:{current_user.id}"
+    return get_remote_address()
+
+
 @bp.post("/formateur/cohortes/<int:cohort_id>/relances")
-@limiter.limit("10 per hour")
+@limiter.limit(_reminder_limit, key_func=_sender)
 @managed
 def remind(cohort):
     """The cohort's formateurs: one click e-mails every inactive learner (once a week at most)."""
@@ -219,7 +258,11 @@ def remind(cohort):
         for row in dashboard.load(cohort)
         if row.stuck and row.status not in (status.CERTIFIED, status.REVOKED)
     ]
-    sent = services.remind(cohort, current_user, stuck)
+    try:
+        sent = services.remind(cohort, current_user, stuck)
+    except services.RemindersInterrupted as error:
+        flash(str(error), "error")
+        return redirect(url_for("cohorts.show", cohort_id=cohort.id, filtre="bloques"))
     flash(
         f"{sent} relance(s) envoyée(s)."
         if sent
@@ -237,11 +280,7 @@ def remind(cohort):
 def import_file(cohort):
     """The cohort's formateurs: upload a CSV, see every line checked before anything changes."""
     form = ImportForm()
-    context = {
-        "page_title": f"Importer des apprenants — {cohort.name}",
-        "cohort": cohort,
-        "form": form,
-    }
+    context = _import_context(cohort, form)
     if not form.validate_on_submit():
         return render_template(
             "cohorts/import.html", **context
@@ -260,6 +299,14 @@ def import_file(cohort):
     ), 200 if ok else 422
 
 
+def _import_context(cohort, form) -> dict:
+    return {
+        "page_title": f"Importer des apprenants — {cohort.name}",
+        "cohort": cohort,
+        "form": form,
+    }
+
+
 @bp.post("/formateur/cohortes/<int:cohort_id>/import/confirmer")
 @managed
 def import_confirm(cohort):
@@ -269,7 +316,11 @@ def import_confirm(cohort):
     except importing.ImportRefused as error:
         flash(str(error), "error")
         return redirect(url_for("cohorts.import_file", cohort_id=cohort.id)), 303
-    result = importing.commit(cohort, rows)
+    try:
+        result = importing.commit(cohort, rows)
+    except importing.ImportRefused as error:
+        context = _import_context(cohort, ImportForm())
+        return render_template("cohorts/import.html", error=str(error), **context), 409
     services.invite(result["emails"])
     flash(
         f"Import terminé : {result['inscrits']} personne(s) inscrite(s), dont {result['comptes_crees']} "

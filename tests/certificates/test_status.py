@@ -1,14 +1,20 @@
 """Readiness, eligibility and the animateur status lifecycle, through HTTP."""
 
 import json
+import re
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from flask import url_for
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from certificates import readiness, status
-from certificates.models import Certificate, ReadinessAnswer, StatusChange
+from certificates.demo import certify
+from certificates.models import Certificate, ReadinessAnswer, StatusChange, TrainerValidation
+from cohorts import services as cohorts
 from lms.extensions import db
+from lms.models import User
 from lms.xapi.models import StoredStatement
 from quizzes import services as quizzes
 from quizzes.demo import half_right_answers, right_answers
@@ -121,8 +127,9 @@ def test_each_missing_criterion_blocks_the_status(app, client, login_as, missing
     final = {statement: 5 for statement in STATEMENTS}
     final["animer"] = 3 if missing == "positionnement" else 4
     readiness.save(user, readiness.FINAL, final)  # the final answer, whatever the phase
-    if missing != "validation":
-        status.validate(user, user)
+    if missing != "validation":  # stored directly: the service validates only eligible people
+        db.session.add(TrainerValidation(user_id=user.id, validated_by_id=user.id))
+        db.session.commit()
     met = {c.key: c.met for c in status.criteria(user)}
     # A module is only complete once its quiz is passed: a failed quiz leaves both unmet.
     assert [key for key, ok in met.items() if not ok] == (
@@ -145,26 +152,103 @@ def test_status_is_granted_in_the_request_that_completes_the_last_criterion(
     page = client.get("/mon-statut").get_data(as_text=True)
     assert "Félicitations" in page and certificate.code in page
     (mail,) = mailbox
-    assert mail["To"] == user.email and f"/verifier/{certificate.code}" in mail.get_content()
+    body, base = mail.get_content(), app.config["BASE_URL"]
+    assert mail["To"] == user.email
+    with app.test_request_context():
+        links = [
+            url_for(endpoint, **values)
+            for endpoint, values in [
+                ("certificates.verify", {"code": certificate.code}),
+                ("certificates.certificate_pdf", {}),
+                ("certificates.badge_download", {}),
+                ("annuaire.edit", {}),
+            ]
+        ]
+    words = body.split()  # each link stands whole, not as the prefix of a longer one
+    for link in links:
+        assert base + link in words, link
 
 
-def test_readiness_below_threshold_shows_what_to_do_next(app, client, login_as):
-    login_as()
+@pytest.fixture
+def in_a_cohort(create_user):
+    """in_a_cohort(person): enrols them in a cohort run by Camille Formatrice."""
+
+    def enrol(person):
+        trainer = create_user(
+            role="formateur",
+            first_name="Camille",
+            last_name="Formatrice",
+            email="camille@exemple.fr",
+        )
+        cohort = cohorts.create(trainer, name="Finistère 2027", territory="Finistère")
+        cohorts.join(cohort, person)
+
+    return enrol
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_readiness_below_threshold_shows_what_to_do_next(
+    app, client, login_as, in_a_cohort, required
+):
+    app.config["REQUIRE_TRAINER_VALIDATION"] = required
+    in_a_cohort(login_as())
     finish_modules(client, app)
     client.submit("/positionnement", readiness_form(5, animer=3))
     page = client.get("/mon-statut").get_data(as_text=True)
     assert "il vous manque seulement la confiance" in page
     assert "Refaire mon positionnement final" in page
+    assert "Camille Formatrice" in page and "Finistère 2027" in page
+    assert "camille@exemple.fr" not in page  # learners are never shown a formateur's address
+    assert ("il ou elle validera votre parcours" in page) == required
+
+
+def test_when_only_the_validation_is_missing_the_page_says_who_validates(
+    app, client, login_as, in_a_cohort
+):
+    app.config["REQUIRE_TRAINER_VALIDATION"] = True
+    in_a_cohort(login_as())
+    finish_modules(client, app)
+    client.submit("/positionnement", readiness_form(5))
+    page = client.get("/mon-statut").get_data(as_text=True)
+    assert "Votre parcours attend la validation de votre formateur ou formatrice" in page
+    assert "Camille Formatrice" in page and "Finistère 2027" in page
+
+
+def test_without_a_cohort_the_national_team_validates(app, client, login_as):
+    app.config["REQUIRE_TRAINER_VALIDATION"] = True
+    login_as()
+    finish_modules(client, app)
+    client.submit("/positionnement", readiness_form(5))
+    page = client.get("/mon-statut").get_data(as_text=True)
+    assert f"mailto:{app.config['CONTACT_EMAIL']}" in page and "qui validera votre parcours" in page
+
+
+def _large_user_ids(create_user) -> None:
+    """Make the next user ids six digits long: a one-digit id would turn up in a random code
+    by chance, and the test below could not tell that from a code derived from the id."""
+    placeholder = create_user(role="formateur")  # no row refers to it yet
+    db.session.execute(update(User).where(User.id == placeholder.id).values(id=900_000))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))"
+            )
+        )
+    db.session.commit()
 
 
 def test_codes_are_random_and_not_derived_from_ids(app, create_user):
-    codes = set()
-    for _ in range(3):
-        user = create_user()
-        db.session.add(Certificate(user_id=user.id, code=__import__("secrets").token_urlsafe(24)))
-        db.session.commit()
-    codes = set(db.session.scalars(select(Certificate.code)))
-    assert len(codes) == 3 and all(str(i) not in codes for i in range(10))
+    _large_user_ids(create_user)
+    people = [create_user() for _ in range(5)]
+    for person in people:
+        certify(person)  # the whole course, then the service grants the status
+    codes = {p.id: status.certificate_of(p).code for p in people}
+    assert all(i >= 900_000 for i in codes)
+    assert len(set(codes.values())) == len(people)
+    for user_id, code in codes.items():
+        # token_urlsafe(24): 32 characters of the URL-safe alphabet, 192 random bits
+        assert re.fullmatch(r"[A-Za-z0-9_-]{32,}", code), code
+        assert str(user_id) not in code
 
 
 # --- lifecycle ---------------------------------------------------------------------------------
@@ -248,14 +332,93 @@ def test_trainer_validation_when_required(app, client, auth, login_as, create_us
     assert status.status_of(user) == "certifie"
 
 
-def test_two_simultaneous_requests_issue_one_certificate(app, client, login_as):
+def object_payloads(user, suffix: str) -> list[dict]:
+    rows = db.session.scalars(
+        select(StoredStatement.payload).where(
+            StoredStatement.user_id == user.id, StoredStatement.object_id.endswith(suffix)
+        )
+    )
+    return [json.loads(row) for row in rows]
+
+
+def test_eligible_and_the_validation_are_history_rows_and_statements(
+    app, client, auth, login_as, create_user
+):
+    app.config["REQUIRE_TRAINER_VALIDATION"] = True
+    user = login_as()
+    finish_modules(client, app)
+    client.submit("/positionnement", readiness_form(5))
+    client.submit("/positionnement", readiness_form(4))  # retaken while eligible: kept once
+    assert statuses(user) == ["eligible"]
+    (eligible,) = object_payloads(user, "/statut-animateur/criteres")
+    assert eligible["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"
+    assert "Éligible, en attente de validation</td>" in client.get("/mon-statut").get_data(
+        as_text=True
+    )
+    admin = create_user(role="admin", first_name="Nadia", last_name="Valideuse")
+    auth.logout()
+    auth.login(admin.email)
+    client.submit(f"/admin/animateurs/{user.id}/valider")
+    changes = status.history(user)
+    assert [c.status for c in changes] == ["eligible", "valide", "certifie"]
+    assert changes[1].by_id == admin.id and changes[0].at <= changes[1].at <= changes[2].at
+    (validation,) = object_payloads(user, "/statut-animateur/validation")
+    assert validation["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed"
+    extensions = validation["context"]["extensions"]
+    assert extensions["http://cafeia.test/xapi/extensions/valide-par"] == admin.pseudonym
+    page = client.get(f"/admin/animateurs/{user.id}").get_data(as_text=True)
+    assert "Parcours validé par un formateur ou une formatrice</td>" in page
+    assert "<td>Nadia Valideuse</td>" in page
+
+
+def test_the_database_keeps_eligible_once_per_person(app, create_user):
+    user = create_user()
+    db.session.add(StatusChange(user_id=user.id, status="eligible"))
+    db.session.commit()
+    db.session.add(StatusChange(user_id=user.id, status="eligible"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    for _ in range(2):  # other changes may repeat: revoked, restored, revoked again
+        db.session.add(StatusChange(user_id=user.id, status="revoque"))
+    db.session.commit()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize(
+    "required, certified, code, message",
+    [
+        (False, False, 400, "pas demandée sur cette plateforme"),
+        (True, False, 409, "pas en attente de validation"),
+        (True, True, 409, "pas en attente de validation"),
+    ],
+)
+def test_validation_is_refused_unless_required_and_awaited(
+    app, client, auth, create_user, required, certified, code, message
+):
+    person = create_user()
+    if certified:
+        certify(person)
+    app.config["REQUIRE_TRAINER_VALIDATION"] = required
+    before = (count(TrainerValidation), count(StatusChange), count(StoredStatement))
+    auth.login(create_user(role="admin").email)
+    response = client.submit(f"/admin/animateurs/{person.id}/valider")
+    assert response.status_code == code and message in response.get_data(as_text=True)
+    assert (count(TrainerValidation), count(StatusChange), count(StoredStatement)) == before
+    assert status.status_of(person) == ("certifie" if certified else "en_formation")
+
+
+def _race_for_the_certificate(app, client, login_as):
     """Both requests see the criteria met and no certificate; the database keeps one."""
     user = login_as()
     finish_modules(client, app)
     client.submit("/positionnement", readiness_form(5, animer=3))
     db.session.add(ReadinessAnswer(user_id=user.id, phase="final", statement_id="animer", value=5))
     db.session.commit()
-    barrier, results = threading.Barrier(2), []
+    barrier, results, errors = threading.Barrier(2), [], []
     original = status.criteria
 
     def racing_criteria(person):
@@ -266,9 +429,12 @@ def test_two_simultaneous_requests_issue_one_certificate(app, client, login_as):
     user_id, model = user.id, type(user)  # read here: the threads must not touch this session
 
     def grant():
-        with app.app_context():
-            person = db.session.get(model, user_id)
-            results.append(status.grant_if_eligible(person))
+        try:
+            with app.app_context():
+                person = db.session.get(model, user_id)
+                results.append(status.grant_if_eligible(person))
+        except Exception as error:  # re-raised below: a thread's failure must fail the test
+            errors.append(error)
 
     status.criteria = racing_criteria
     try:
@@ -276,9 +442,23 @@ def test_two_simultaneous_requests_issue_one_certificate(app, client, login_as):
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(timeout=30)
     finally:
         status.criteria = original
+    if errors:
+        raise errors[0]
+    assert len(results) == 2, "each request should have finished with a result"
     assert sum(r is not None for r in results) == 1
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     assert db.session.scalar(select(func.count()).select_from(StatusChange)) == 1
+
+
+def test_two_simultaneous_requests_issue_one_certificate(app, client, login_as):
+    _race_for_the_certificate(app, client, login_as)
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_requests_issue_one_certificate_on_postgresql(app, client, login_as):
+    """PostgreSQL runs both transactions truly at once: the unique index is what decides."""
+    assert db.engine.dialect.name == "postgresql"
+    _race_for_the_certificate(app, client, login_as)

@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from certificates import readiness, status
@@ -45,9 +46,9 @@ def test_from_the_last_quiz_to_a_verified_certificate(app, page):
         page.locator(f"label[for='r-{statement_id}-5']").click()
     page.get_by_role("button", name="Enregistrer mon positionnement").click()
     page.wait_for_url("**/mon-statut")
-    assert page.get_by_role(
-        "heading", name="Félicitations, vous êtes animateur·rice Café IA"
-    ).is_visible()
+    expect(
+        page.get_by_role("heading", name="Félicitations, vous êtes animateur·rice Café IA")
+    ).to_be_visible()
     assert_accessible(page)
 
     with page.expect_download() as download:
@@ -59,10 +60,10 @@ def test_from_the_last_quiz_to_a_verified_certificate(app, page):
 
     page.get_by_role("link", name="Voir la page publique de vérification").click()
     page.wait_for_url(f"**/verifier/{code}")
-    assert page.get_by_role("heading", name="Attestation valide").is_visible()
+    expect(page.get_by_role("heading", name="Attestation valide")).to_be_visible()
     assert_accessible(page)
     visit(page, "/positionnement/avant-apres")
-    assert page.locator("svg[role='img']").is_visible()
+    expect(page.locator("svg[role='img']")).to_be_visible()
 
 
 def test_status_pages_are_accessible(app, page):
@@ -72,9 +73,21 @@ def test_status_pages_are_accessible(app, page):
     animatrice = find_by_email("animatrice@exemple.fr")
     visit(page, f"/admin/animateurs/{animatrice.id}")
     page.get_by_role("button", name="Révoquer").click()  # no reason: refused, accessibly
-    assert page.locator(".fr-error-text").is_visible()
+    expect(page.locator(".fr-error-text")).to_be_visible()
     assert_accessible(page)
     for path in ["/verifier", "/mon-statut", "/positionnement", "/positionnement/avant-apres"]:
         visit(page, path)
     page.goto("/verifier/code-inconnu")
     assert_accessible(page)
+
+
+def test_a_hesitant_learner_sees_what_to_do_and_her_formateur(app, page):
+    load_demo()
+    trainer = find_by_email("formateur@exemple.fr")
+    log_in(page, "sonia.faure@exemple.fr", DEMO_PASSWORD)
+    page.wait_for_url("**/tableau-de-bord")
+    visit(page, "/mon-statut")
+    expect(page.get_by_text("Presque : il vous manque seulement la confiance")).to_be_visible()
+    expect(page.get_by_text(trainer.full_name)).to_be_visible()
+    expect(page.get_by_text("Bretagne — printemps 2027", exact=False)).to_be_visible()
+    expect(page.get_by_role("link", name="Refaire mon positionnement final")).to_be_visible()

@@ -53,14 +53,19 @@ def test_demo_cohort_pages_are_accessible(app, page):
         visit(page, f"/formateur/cohortes/{cohort.id}{path}")
     visit(page, f"/formateur/cohortes/{cohort.id}")
     page.get_by_role("link", name="Faure Sonia").click()
+    # Everything done but her confidence (3/5): in training, validation required or not.
+    expect(page.locator("p.fr-text--lead strong")).to_have_text("En formation")
+    assert_accessible(page)
+    visit(page, f"/formateur/cohortes/{cohort.id}")
+    page.get_by_role("link", name="Résultats par question des quiz").click()
     expect(
-        page.get_by_text("Éligible, en attente de validation")
-        .or_(page.get_by_text("En formation"))
-        .first
+        page.get_by_role("heading", name=f"Résultats par question — {cohort.name}")
     ).to_be_visible()
+    expect(page.locator("caption").first).to_contain_text("ont rendu ce quiz")
     assert_accessible(page)
     page.set_viewport_size({"width": 360, "height": 740})
     visit(page, f"/formateur/cohortes/{cohort.id}")
+    visit(page, f"/formateur/cohortes/{cohort.id}/questions")
 
 
 def test_joining_by_link(app, page):
