@@ -20,10 +20,10 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from lms import create_app
-from lms.accounts.services import create_user
 from lms.config import database_url, scratch_database
 from lms.extensions import db
 
+from .accounts import PASSWORD, bench_account
 from .cohorts import bench_cohort_dashboard
 from .courses import bench_lesson_page
 from .stats import bench_stats
@@ -98,19 +98,11 @@ def main(argv: list[str]) -> None:
 
 def bench_platform(app) -> None:
     email = f"bench-{uuid.uuid4().hex[:6]}@exemple.fr"
-    learner = create_user(
-        email=email,
-        password="x" * 12,
-        first_name="Banc",
-        last_name="Essai",
-        profile="autre",
-        structure="",
-        commune="",
-        departement_code="75",
-    )
+    learner = bench_account(email)
+    db.session.commit()
     print_figure(*bench_recording(app, learner))
     print_figure(*bench_delivery(app, learner))
-    print_figure(*bench_lesson_page(app, email, "x" * 12))
+    print_figure(*bench_lesson_page(app, email, PASSWORD))
     print_figure(*bench_cohort_dashboard(app))
 
 

@@ -8,9 +8,10 @@ from cohorts import services
 from cohorts.models import CohortMember
 from courses import progress
 from courses.models import LessonProgress, ModuleProgress
-from lms.accounts.services import add_user
 from lms.extensions import db
 from quizzes.models import QuizAttempt
+
+from .accounts import PASSWORD, bench_account
 
 REPEAT = 20
 
@@ -20,16 +21,7 @@ def _cohort_of(size: int, trainer):
     cohort = services.create(trainer, name=f"Banc {size}")
     modules = progress.catalogue().modules
     for i in range(size):
-        person = add_user(
-            email=f"banc-{uuid.uuid4().hex[:10]}@exemple.fr",
-            password="x" * 12,
-            first_name="Banc",
-            last_name=f"Essai {i}",
-            profile="autre",
-            structure="",
-            commune="",
-            departement_code="35",
-        )
+        person = bench_account(f"banc-{uuid.uuid4().hex[:10]}@exemple.fr", last_name=f"Essai {i}")
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=person.id))
         for module in modules[: random.randint(0, len(modules))]:
             for lesson in module.lessons:
@@ -64,21 +56,11 @@ def _milliseconds(client, cohort) -> float:
 
 
 def bench_cohort_dashboard(app):
-    email, password = f"formateur-{uuid.uuid4().hex[:6]}@exemple.fr", "x" * 12
-    trainer = add_user(
-        email=email,
-        password=password,
-        role="formateur",
-        first_name="Banc",
-        last_name="Formateur",
-        profile="autre",
-        structure="",
-        commune="",
-        departement_code="35",
-    )
+    email = f"formateur-{uuid.uuid4().hex[:6]}@exemple.fr"
+    trainer = bench_account(email, role="formateur")
     small, large = _cohort_of(20, trainer), _cohort_of(200, trainer)
     client = app.test_client()
-    client.post("/connexion", data={"email": email, "password": password})
+    client.post("/connexion", data={"email": email, "password": PASSWORD})
     return (
         "tableau de bord d'une cohorte de 200 apprenants",
         _milliseconds(client, large),

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 
 from sqlalchemy import func, select, text
 
-from lms.accounts.services import create_user
 from lms.extensions import db
 from stats.synthetic import (
     COLUMNS,
@@ -28,6 +27,8 @@ from stats.synthetic import (
     sync_sequences,
     utc_now,
 )
+
+from .accounts import PASSWORD, bench_account
 
 SIZES = (5_000, 50_000)
 COHORTS_PER_THOUSAND = 6
@@ -41,7 +42,6 @@ PAGES = {
     "analyse des questions": "/admin/statistiques/questions",
     "totaux nationaux (JSON public)": "/statistiques.json",
 }
-ADMIN_PASSWORD = "banc-d-essai-stats"
 
 
 def sizes() -> tuple[int, int]:
@@ -168,19 +168,10 @@ def admin_client(app):
 
     email = "banc-stats@exemple.fr"
     if not db.session.scalar(select(func.count()).where(User.email == email)):
-        create_user(
-            email=email,
-            password=ADMIN_PASSWORD,
-            role="admin",
-            first_name="Banc",
-            last_name="Statistiques",
-            profile="autre",
-            structure="ANCT",
-            commune="Paris",
-            departement_code="75",
-        )
+        bench_account(email, role="admin")
+        db.session.commit()
     client = app.test_client()
-    response = client.post("/connexion", data={"email": email, "password": ADMIN_PASSWORD})
+    response = client.post("/connexion", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, "connexion de l'admin du banc d'essai"
     return client
 
