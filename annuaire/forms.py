@@ -52,14 +52,15 @@ class CheckboxesField(SelectMultipleField):
 class ListingForm(BaseForm):
     display_name = StringField(
         "Nom affiché",
-        [InputRequired("Indiquez le nom à afficher."), Length(max=80)],
+        [InputRequired("Indiquez le nom à afficher."), one_line, Length(max=80)],
         description="Par exemple « Camille M. » : votre nom complet n'est pas obligatoire.",
     )
     structure = StringField(
-        "Structure", [InputRequired("Indiquez votre structure."), Length(max=200)]
+        "Structure", [InputRequired("Indiquez votre structure."), one_line, Length(max=200)]
     )
     commune = StringField(
-        "Commune", [InputRequired("Indiquez la commune où vous animez."), Length(max=100)]
+        "Commune",
+        [InputRequired("Indiquez la commune où vous animez."), one_line, Length(max=100)],
     )
     departement = SelectField(
         "Département",

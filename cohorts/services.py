@@ -118,14 +118,20 @@ def member(cohort: Cohort, user_id: int) -> User | None:
     )
 
 
-def cohort_of(user) -> int | None:
-    """The cohort a learner joined last: its id goes in their xAPI context."""
-    return db.session.scalar(
+def cohort_of(user) -> str | None:
+    """The cohort a learner joined last, as an IRI of the platform: it goes in their xAPI
+    context, so an LRS can group statements by cohort without knowing our database."""
+    cohort_id = db.session.scalar(
         select(CohortMember.cohort_id)
         .where(CohortMember.user_id == user.id)
         .order_by(CohortMember.joined_at.desc())
         .limit(1)
     )
+    return cohort_iri(cohort_id) if cohort_id else None
+
+
+def cohort_iri(cohort_id: int) -> str:
+    return f"{current_app.config['BASE_URL']}/formation/cohortes/{cohort_id}"
 
 
 class RemindersInterrupted(Exception):

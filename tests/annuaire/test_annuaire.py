@@ -73,6 +73,9 @@ def test_only_certified_animateurs_publish(client, login_as):
             "numéro de téléphone valide",
         ),
         ({"display_name": ""}, "Indiquez le nom à afficher"),
+        ({"display_name": "Camille\r\nM."}, "une seule ligne"),
+        ({"structure": "Médiathèque\u2028de Rennes"}, "une seule ligne"),
+        ({"commune": "Brest\t"}, "une seule ligne"),
     ],
 )
 def test_bad_listings_are_refused(client, animateur, changes, message):

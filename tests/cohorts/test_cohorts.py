@@ -114,9 +114,8 @@ def test_joining_by_link_with_a_new_account(client, auth, cohort):
             select(StoredStatement.payload).where(StoredStatement.verb.endswith("experienced"))
         ).first()
     )
-    assert (
-        payload["context"]["extensions"]["http://cafeia.test/xapi/extensions/cohorte"] == cohort.id
-    )
+    extension = payload["context"]["extensions"]["http://cafeia.test/xapi/extensions/cohorte"]
+    assert extension == f"http://cafeia.test/formation/cohortes/{cohort.id}"
 
 
 def test_a_forged_invitation_is_404(client):
