@@ -2,11 +2,11 @@
 
 import logging
 
-from flask import url_for
 from werkzeug.routing import BuildError
 
 from lms.events import learning_progressed
 from lms.mail import send_mail
+from lms.urls import absolute_url
 
 from . import status
 
@@ -21,10 +21,8 @@ def grant_when_eligible(app, user) -> None:
 
 
 def _link(endpoint: str, **values) -> str | None:
-    from flask import current_app
-
     try:
-        return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+        return absolute_url(endpoint, **values)
     except BuildError:  # a feature not installed yet (the annuaire)
         return None
 

@@ -16,6 +16,7 @@ from lms.models import Role, User
 from lms.personal_data import provides
 from lms.security import roles_required
 from lms.slots import fills, render_slot
+from lms.urls import absolute_url
 
 from . import badge, bp, readiness, status
 from .events import announce
@@ -134,7 +135,7 @@ def _certificate_fields(user, certificate) -> dict:
 
 
 def _verify_url(code: str) -> str:
-    return current_app.config["BASE_URL"] + url_for("certificates.verify", code=code)
+    return absolute_url("certificates.verify", code=code)
 
 
 def _signing_key():

@@ -5,13 +5,15 @@ import secrets
 import smtplib
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts.services import send_password_reset
+from lms.events import awaiting_validation
 from lms.extensions import db
 from lms.mail import send_mail
 from lms.models import Role, User, utcnow
+from lms.urls import absolute_url
 
 from .models import Cohort, CohortMember, CohortTrainer, Reminder
 
@@ -176,7 +178,7 @@ REMINDER_SUBJECT = "Café IA Formation : votre parcours vous attend"
 
 
 def reminder_body(cohort: Cohort, person: User) -> str:
-    link = current_app.config["BASE_URL"] + url_for("courses.resume")
+    link = absolute_url("courses.resume")
     return (
         f"Bonjour {person.first_name},\n\nVotre formateur ou formatrice de la cohorte "
         f"« {cohort.name} » vous propose de reprendre votre parcours d'animateur·rice "
@@ -188,3 +190,21 @@ def invite(emails: list[str]) -> None:
     """New accounts made by an import: each gets a link to choose a password."""
     for email in emails:
         send_password_reset(email)
+
+
+@awaiting_validation.connect
+def ask_trainers_to_validate(app, user) -> None:
+    """Under required validation, the person's formateurs learn that they are awaited."""
+    for cohort, cohort_trainers in trainers_of(user):
+        link = absolute_url("cohorts.show", cohort_id=cohort.id, filtre="a-valider")
+        for trainer in cohort_trainers:
+            send_mail(
+                trainer.email,
+                "Café IA Formation : un parcours attend votre validation",
+                f"Bonjour {trainer.first_name},\n\n{user.first_name} {user.last_name}, de la "
+                f"cohorte « {cohort.name} », a rempli toutes les conditions du statut "
+                "d'animateur·rice Café IA : il ne manque que votre validation.\n\n"
+                f"Les parcours à valider : {link}\n",
+                kind="validation attendue",
+            )
+    log.info("validation demandée aux formateurs : utilisateur %s", user.id)

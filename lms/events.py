@@ -2,9 +2,12 @@
 
 `learning_progressed` is sent after a change that can affect a person's eligibility
 (a lesson or module completed, a quiz passed, a readiness answer) has been committed.
+`awaiting_validation` is sent once, when a person has met every criterion but the validation
+that a formateur must give (REQUIRE_TRAINER_VALIDATION), so that someone is told.
 """
 
 from blinker import Namespace
 
 _signals = Namespace()
 learning_progressed = _signals.signal("learning-progressed")
+awaiting_validation = _signals.signal("awaiting-validation")

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from ..extensions import db
 from ..mail import send_mail
 from ..models import Role, User
 from ..personal_data import collect
+from ..urls import absolute_url
 from ..xapi import record, training
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def send_password_reset(email: str) -> None:
         return
     # The token carries the current hash: once the password changes, it is spent.
     token = _reset_serializer().dumps({"id": user.id, "hash": user.password_hash[-16:]})
-    link = current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
+    link = absolute_url("accounts.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     send_mail(
         user.email,

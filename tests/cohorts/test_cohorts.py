@@ -333,14 +333,21 @@ def test_dashboard_figures_on_a_hand_built_cohort(client, cohort, create_user):
     )
 
 
-def test_awaiting_validation_filter_and_validation(app, client, cohort, create_user, mailbox):
+def test_awaiting_validation_filter_and_validation(
+    app, client, trainer, cohort, create_user, mailbox
+):
     app.config["REQUIRE_TRAINER_VALIDATION"] = True
     person = enrol(cohort, create_user(last_name="Valide"))
     certify(person)  # every criterion but the validation
     assert status.status_of(person) == "eligible"
+    # The formateur is told once, with the link to the learners awaiting validation.
+    assert [m["To"] for m in mailbox] == [trainer.email]
+    body = mailbox[0].get_content()
+    assert "Valide" in body and f"cohortes/{cohort.id}?filtre=a-valider" in body
     assert "Valide" in client.get(url(cohort, "?filtre=a-valider")).get_data(as_text=True)
     client.submit(url(cohort, f"/apprenants/{person.id}/valider"))
-    assert status.status_of(person) == "certifie" and len(mailbox) == 1
+    assert status.status_of(person) == "certifie"
+    assert [m["To"] for m in mailbox] == [trainer.email, person.email]
 
 
 @pytest.mark.parametrize(
