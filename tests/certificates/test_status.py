@@ -138,6 +138,18 @@ def test_each_missing_criterion_blocks_the_status(app, client, login_as, missing
     assert status.grant_if_eligible(user) is None and status.certificate_of(user) is None
 
 
+def test_a_mail_server_down_does_not_undo_or_break_the_grant(app, client, login_as, caplog):
+    from tests.conftest import free_port
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nobody listens there
+    user = login_as()
+    finish_modules(client, app)
+    response = client.submit("/positionnement", readiness_form(4))
+    assert response.status_code == 302 and response.location.endswith("/mon-statut")
+    assert status.status_of(user) == "certifie"
+    assert "e-mail non envoyé (statut accordé)" in caplog.text
+
+
 def test_status_is_granted_in_the_request_that_completes_the_last_criterion(
     app, client, login_as, mailbox
 ):
