@@ -36,16 +36,21 @@ def certified_animatrice(find_user) -> None:
     certify(find_user(ANIMATRICE["email"]) or create_user(password=DEMO_PASSWORD, **ANIMATRICE))
 
 
-def certify(person) -> None:
-    """The whole course, as a person would follow it, up to the status (idempotent)."""
-    if status.certificate_of(person):
-        return
-    readiness.save(person, readiness.INITIAL, _answers(2))
+def complete_course(person) -> None:
+    """Every lesson done and every quiz passed at the first attempt."""
     for module in progress.catalogue().modules:
         for lesson in module.lessons:
             progress.complete_lesson(person, module, lesson)
         quiz = quizzes.quizzes().get(module.slug)
         if quiz:
             quizzes.submit(person, quiz, quizzes.current_attempt(person, quiz), right_answers(quiz))
+
+
+def certify(person) -> None:
+    """The whole course, as a person would follow it, up to the status (idempotent)."""
+    if status.certificate_of(person):
+        return
+    readiness.save(person, readiness.INITIAL, _answers(2))
+    complete_course(person)
     readiness.save(person, readiness.FINAL, _answers(5))
     status.grant_if_eligible(person)

@@ -400,14 +400,15 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-@pytest.mark.parametrize(
-    "required, certified, code, message",
-    [
-        (False, False, 400, "pas demandée sur cette plateforme"),
-        (True, False, 409, "pas en attente de validation"),
-        (True, True, 409, "pas en attente de validation"),
-    ],
-)
+# (validation required, already certified, status, message): by an admin and by a formateur.
+REFUSED_VALIDATIONS = [
+    (False, False, 400, "pas demandée sur cette plateforme"),
+    (True, False, 409, "pas en attente de validation"),
+    (True, True, 409, "pas en attente de validation"),
+]
+
+
+@pytest.mark.parametrize("required, certified, code, message", REFUSED_VALIDATIONS)
 def test_validation_is_refused_unless_required_and_awaited(
     app, client, auth, create_user, required, certified, code, message
 ):

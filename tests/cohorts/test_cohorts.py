@@ -25,6 +25,7 @@ from lms.xapi.models import StoredStatement
 from quizzes import services as quizzes
 from quizzes.demo import half_right_answers, right_answers
 from quizzes.models import QuizAttempt
+from tests.certificates.test_status import REFUSED_VALIDATIONS
 from tests.conftest import PASSWORD, SmtpServer, make_config
 
 HEADER = "email,prenom,nom,structure,departement\n"
@@ -350,14 +351,7 @@ def test_awaiting_validation_filter_and_validation(
     assert [m["To"] for m in mailbox] == [trainer.email, person.email]
 
 
-@pytest.mark.parametrize(
-    "required, certified, code, message",
-    [
-        (False, False, 400, "pas demandée sur cette plateforme"),
-        (True, False, 409, "pas en attente de validation"),
-        (True, True, 409, "pas en attente de validation"),
-    ],
-)
+@pytest.mark.parametrize("required, certified, code, message", REFUSED_VALIDATIONS)
 def test_validation_is_refused_unless_required_and_awaited(
     app, client, cohort, create_user, required, certified, code, message
 ):
@@ -395,13 +389,9 @@ def test_the_dashboard_needs_a_fixed_number_of_queries(app, client, cohort, crea
 def finish(person, final: int) -> None:
     """Every lesson and quiz done, then the final readiness with `final` for « animer »."""
     from certificates import readiness
+    from certificates.demo import complete_course
 
-    for module in progress.catalogue().modules:
-        for lesson in module.lessons:
-            progress.complete_lesson(person, module, lesson)
-        quiz = quizzes.quizzes().get(module.slug)
-        if quiz:
-            quizzes.submit(person, quiz, quizzes.current_attempt(person, quiz), right_answers(quiz))
+    complete_course(person)
     answers = dict.fromkeys(readiness.readiness().statements, 5)
     answers[readiness.readiness().key_statement] = final
     readiness.save(person, readiness.FINAL, answers)
