@@ -1,7 +1,8 @@
 """Item statistics for a cohort: per question, answers and the share answered right.
 
 Counted by quizzes.question_stats over the cohort's members. A share drawn from fewer than
-SMALL_CELL people could single someone out, so it is shown as « < 5 » instead.
+THRESHOLD people could single someone out (lms.secrecy, the rule of the national figures too),
+so it is shown as « < 5 » instead.
 """
 
 from dataclasses import dataclass
@@ -10,12 +11,11 @@ from sqlalchemy import func, select
 
 from courses import progress
 from lms.extensions import db
+from lms.secrecy import THRESHOLD
 from quizzes.models import QuizAttempt
 from quizzes.services import question_stats, quizzes
 
 from .models import CohortMember
-
-SMALL_CELL = 5
 
 
 @dataclass
@@ -33,7 +33,7 @@ class QuizItems:
 
     @property
     def small(self) -> bool:
-        return self.people < SMALL_CELL
+        return self.people < THRESHOLD
 
 
 def _members(cohort):
@@ -63,7 +63,7 @@ def by_quiz(cohort) -> list[QuizItems]:
 
 
 def _quiz_items(quiz, people: int, stats: dict) -> QuizItems:
-    hidden = people < SMALL_CELL
+    hidden = people < THRESHOLD
     items = []
     for question in quiz.questions:
         row = stats.get((quiz.module_slug, question.id), {"answers": 0, "right": None})

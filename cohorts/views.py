@@ -13,6 +13,7 @@ from lms.accounts.services import find_by_email
 from lms.exports import csv_response, safe_cell
 from lms.extensions import db, limiter
 from lms.models import Role
+from lms.secrecy import THRESHOLD
 from lms.security import roles_required
 from lms.slots import fills
 from lms.xapi.recorder import set_cohort_resolver
@@ -150,7 +151,7 @@ def questions(cohort):
         page_title=f"Résultats par question — {cohort.name}",
         cohort=cohort,
         results=items.by_quiz(cohort),
-        small_cell=items.SMALL_CELL,
+        small_cell=THRESHOLD,
     )
 
 

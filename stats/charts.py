@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from annuaire import map as france
-
-from .privacy import is_shown
+from lms.secrecy import is_shown
 
 BLUE, LIGHT_BLUE, GREY = "#000091", "#6a6af4", "#929292"
 MAP_SHADES = ("#e3e3fd", "#cacafb", "#8585f6", "#000091")  # DSFR blues, light to dark

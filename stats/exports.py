@@ -11,9 +11,9 @@ from flask import Response
 from openpyxl import Workbook
 
 from lms.exports import csv_response, safe_cell
+from lms.secrecy import HIDDEN, SMALL, THRESHOLD
 
 from .forms import Filters
-from .privacy import HIDDEN, SMALL, THRESHOLD
 from .tables import STEP_HINTS, Table
 
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab) — https://www.etalab.gouv.fr/licence-ouverte-open-licence/"

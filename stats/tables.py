@@ -1,7 +1,7 @@
 """The tables of the statistics pages, protected and labelled: what pages show and exports give.
 
 Each builder runs a fixed number of queries (services) and shapes a few hundred aggregates at
-most; every count goes through privacy.protect before anyone sees it.
+most; every count goes through lms.secrecy.protect before anyone sees it.
 """
 
 from dataclasses import dataclass
@@ -13,10 +13,10 @@ from certificates.readiness import FINAL, INITIAL, readiness
 from courses.progress import catalogue
 from lms.departements import all_departements
 from lms.models import PROFILES
+from lms.secrecy import SMALL, is_shown, protect, share, shown
 
 from . import services
 from .forms import Filters, regions
-from .privacy import SMALL, is_shown, protect, share, shown
 from .services import STEPS
 
 STEP_LABELS = {

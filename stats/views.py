@@ -8,11 +8,11 @@ from flask import abort, current_app, jsonify, render_template, request
 from lms.departements import all_departements
 from lms.errors import render_error
 from lms.models import Role
+from lms.secrecy import HIDDEN, SMALL, THRESHOLD
 from lms.security import roles_required
 
 from . import bp, charts, exports, tables
 from .forms import FilterForm, Filters
-from .privacy import HIDDEN, SMALL, THRESHOLD
 
 # endpoint, label: the pages, in the order of their sub-menu.
 PAGES = [

@@ -1,8 +1,8 @@
 """The server-drawn charts: French numbers, map classes and their legend, hidden values."""
 
 from lms.departements import all_departements
+from lms.secrecy import SMALL
 from stats import charts
-from stats.privacy import SMALL
 
 
 def test_numbers_are_written_the_french_way():

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.secrecy import HIDDEN, SMALL
 from quizzes.models import QuestionAnswer, QuizAttempt
 from stats import services, tables
 from stats.forms import Filters
-from stats.privacy import HIDDEN, SMALL
 
 FUNNEL = ["inscrits", "commence", "termine", "certifies", "annuaire"]
 

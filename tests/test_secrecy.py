@@ -1,6 +1,6 @@
 """The secrecy rule on its own: small cells, the cells that would give them back, and shares."""
 
-from stats.privacy import HIDDEN, SMALL, protect, share, shown
+from lms.secrecy import HIDDEN, SMALL, protect, share, shown
 
 
 def test_fewer_than_five_people_is_never_shown_zero_included():
