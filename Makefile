@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
+# The platform's absolute links (QR codes, badges, e-mails) follow the port it serves on.
+export PORT
 
 .PHONY: run test setup lint format bench browser lrs clean
 

@@ -5,6 +5,8 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .logs import configure_logging
+
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
@@ -15,6 +17,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(from_environment(Path(app.instance_path)))
     # Tests and scripts override what they need; the environment stays the default.
     app.config.from_mapping(config or {})
+    # Audit lines are the operators' record: configured before anything can log one.
+    configure_logging(app.config["LOG_LEVEL"])
     app.jinja_env.add_extension("jinja2.ext.do")
     app.json.sort_keys = False  # exports keep their documented column order
     if app.config["TRUSTED_PROXIES"]:
@@ -72,9 +76,18 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_platform_hooks(app: Flask) -> None:
+    from . import converters
     from .navigation import navigation
-    from .security import add_security_headers, refuse_undecodable_forms
+    from .security import (
+        add_security_headers,
+        refuse_foreign_bodies,
+        refuse_nul_characters,
+        refuse_undecodable_forms,
+    )
 
+    converters.register(app)  # before the blueprints: each rule binds its converter when added
     app.before_request(refuse_undecodable_forms)
+    app.before_request(refuse_foreign_bodies)  # a JSON body never reaches a form's fields
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     app.jinja_env.globals["navigation"] = navigation

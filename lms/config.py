@@ -1,7 +1,13 @@
-"""Configuration read from the environment: secrets and URLs never live in the code."""
+"""Configuration read from the environment: secrets and URLs never live in the code.
+
+Every setting is declared once, in SETTINGS: its environment variable, how it is read and its
+default. The README's configuration table is checked against this list by a test.
+"""
 
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -11,33 +17,24 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+def _bool(value: str) -> bool:
+    return value.lower() in {"1", "true", "yes", "on"}
 
 
-def _development_secret(instance_path: Path) -> str:
-    """A random key kept in instance/, so sessions survive a restart in development."""
-    path = instance_path / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+@dataclass(frozen=True)
+class Setting:
+    name: str  # the environment variable, and the config key unless `key` says otherwise
+    default: object = None  # None: absent; a callable: computed from the settings read so far
+    parse: Callable[[str], object] = str
+    key: str | None = None
 
-
-def _development_key(instance_path: Path, production: bool) -> str | None:
-    """The Ed25519 key that signs badges: from the environment in production, generated here else."""
-    if production:
-        raise RuntimeError("BADGE_SIGNING_KEY doit être défini en production (clé Ed25519 PEM).")
-    path = instance_path / "badge_signing_key.pem"
-    if not path.exists():
-        key = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        path.write_bytes(key)
-        path.chmod(0o600)
-    return path.read_text()
+    def read(self, environ, config: dict) -> object:
+        if environ.get(self.name):
+            try:
+                return self.parse(environ[self.name])
+            except ValueError:
+                raise RuntimeError(f"{self.name} : valeur invalide « {environ[self.name]} ».") from None
+        return self.default(config) if callable(self.default) else self.default
 
 
 def database_url(url: str) -> str:
@@ -55,61 +52,106 @@ def scratch_database(url: str) -> bool:
     return name.startswith(("test", "bench"))
 
 
-def _required_in_production(production: bool) -> None:
-    # Without SMTP, e-mails (reset links included) would be printed into the server's logs.
-    for name in ("SECRET_KEY", "MAIL_SERVER"):
-        if production and not os.environ.get(name):
+def _development_secret(config: dict) -> str:
+    """A random key kept in instance/, so sessions survive a restart in development."""
+    path = config["INSTANCE_PATH"] / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _development_key(config: dict) -> str:
+    """The Ed25519 key that signs badges: from the environment in production, generated here else."""
+    if config["PRODUCTION"]:
+        raise RuntimeError("BADGE_SIGNING_KEY doit être défini en production (clé Ed25519 PEM).")
+    path = config["INSTANCE_PATH"] / "badge_signing_key.pem"
+    if not path.exists():
+        key = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        path.write_bytes(key)
+        path.chmod(0o600)
+    return path.read_text()
+
+
+SETTINGS = (
+    Setting("CAFEIA_ENV", "development"),
+    Setting("SECRET_KEY", _development_secret),
+    Setting(
+        "DATABASE_URL",
+        lambda c: f"sqlite:///{c['INSTANCE_PATH'] / 'cafeia.sqlite3'}",
+        database_url,
+        key="SQLALCHEMY_DATABASE_URI",
+    ),
+    Setting("PORT", 5000, int),
+    # The public address follows the port `make run PORT=…` serves on, unless given.
+    Setting("BASE_URL", lambda c: f"http://127.0.0.1:{c['PORT']}", lambda v: v.rstrip("/")),
+    # Proxies in front of the app (nginx…): their X-Forwarded-For gives the visitor's address,
+    # which the rate limits count by. 0: no proxy, the TCP peer is the visitor.
+    Setting("TRUSTED_PROXIES", 0, int),
+    Setting("REDIS_URL", "memory://", key="RATELIMIT_STORAGE_URI"),
+    Setting("LOG_LEVEL", "INFO", str.upper),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute"),
+    Setting("SIGNUP_RATE_LIMIT", "10 per hour"),
+    Setting("PASSWORD_RESET_MAX_AGE", 3600, int),
+    Setting("CONTACT_EMAIL", "contact@cafeia.local"),
+    Setting("LRS_ENDPOINT"),
+    Setting("LRS_USERNAME", ""),
+    Setting("LRS_PASSWORD", ""),
+    Setting("LRS_TIMEOUT", 10.0, float),
+    Setting("XAPI_BATCH_SIZE", 100, int),
+    Setting("XAPI_RETRY_BASE", 2.0, float),
+    Setting("XAPI_RETRY_MAX", 3600.0, float),
+    Setting("XAPI_READ_USERNAME"),
+    Setting("XAPI_READ_PASSWORD"),
+    Setting("MAIL_SERVER"),
+    Setting("MAIL_PORT", 25, int),
+    Setting("MAIL_USERNAME"),
+    Setting("MAIL_PASSWORD"),
+    Setting("MAIL_USE_TLS", False, _bool),
+    Setting("MAIL_SENDER", "Café IA Formation <ne-pas-repondre@cafeia.local>"),
+    Setting("QUIZ_PASS_MARK", 80.0, float),
+    Setting("QUIZ_BANKS"),  # None: quizzes/banks
+    Setting("READINESS_THRESHOLD", 4, int),
+    Setting("REQUIRE_TRAINER_VALIDATION", False, _bool),
+    Setting("CONTACT_RATE_LIMIT", "5 per hour"),
+    Setting("VERIFY_RATE_LIMIT", "30 per minute"),
+    Setting("REMINDER_RATE_LIMIT", "10 per hour"),
+    Setting("STATS_OPEN_DATA_TTL", 600, int),
+    Setting("BADGE_SIGNING_KEY", _development_key),
+    Setting("COURSES_CONTENT"),  # None: courses/content
+    Setting("DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")),
+)
+
+# Production must not start on a default that would leak or mislead: without SMTP, e-mails (reset
+# links included) would be printed into the logs; without Redis, each worker would count the
+# rate limits on its own, multiplying every limit by the number of workers.
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "MAIL_SERVER", "REDIS_URL")
+
+
+def _required_in_production(environ, production: bool) -> None:
+    for name in REQUIRED_IN_PRODUCTION:
+        if production and not environ.get(name):
             raise RuntimeError(f"{name} doit être défini en production.")
 
 
-def from_environment(instance_path: Path) -> dict:
-    production = os.environ.get("CAFEIA_ENV") == "production"
-    _required_in_production(production)
-    secret = os.environ.get("SECRET_KEY")
+def from_environment(instance_path: Path, environ=os.environ) -> dict:
+    production = environ.get("CAFEIA_ENV") == "production"
+    _required_in_production(environ, production)
+    config = {"INSTANCE_PATH": instance_path, "PRODUCTION": production}
+    for setting in SETTINGS:
+        config[setting.key or setting.name] = setting.read(environ, config)
+    del config["INSTANCE_PATH"]
+    return {**config, **_fixed(production)}
+
+
+def _fixed(production: bool) -> dict:
+    """What is not a choice of the operator's."""
     return {
-        "PRODUCTION": production,
-        "SECRET_KEY": secret or _development_secret(instance_path),
-        "SQLALCHEMY_DATABASE_URI": database_url(
-            os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'cafeia.sqlite3'}")
-        ),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        # Proxies in front of the app (nginx…): their X-Forwarded-For gives the visitor's address,
-        # which the rate limits count by. 0: no proxy, the TCP peer is the visitor.
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
         "PASSWORD_HASH_METHOD": "scrypt",  # memory-hard; the tests use a cheaper one
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
-        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL", "contact@cafeia.local"),
-        "LRS_ENDPOINT": os.environ.get("LRS_ENDPOINT"),
-        "LRS_USERNAME": os.environ.get("LRS_USERNAME", ""),
-        "LRS_PASSWORD": os.environ.get("LRS_PASSWORD", ""),
-        "LRS_TIMEOUT": float(os.environ.get("LRS_TIMEOUT", "10")),
-        "XAPI_BATCH_SIZE": int(os.environ.get("XAPI_BATCH_SIZE", "100")),
-        "XAPI_RETRY_BASE": float(os.environ.get("XAPI_RETRY_BASE", "2")),
-        "XAPI_RETRY_MAX": float(os.environ.get("XAPI_RETRY_MAX", "3600")),
-        "XAPI_READ_USERNAME": os.environ.get("XAPI_READ_USERNAME"),
-        "XAPI_READ_PASSWORD": os.environ.get("XAPI_READ_PASSWORD"),
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
-        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
-        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
-        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS"),
-        "MAIL_SENDER": os.environ.get(
-            "MAIL_SENDER", "Café IA Formation <ne-pas-repondre@cafeia.local>"
-        ),
-        "QUIZ_PASS_MARK": float(os.environ.get("QUIZ_PASS_MARK", "80")),
-        "QUIZ_BANKS": os.environ.get("QUIZ_BANKS"),  # None: quizzes/banks
-        "READINESS_THRESHOLD": int(os.environ.get("READINESS_THRESHOLD", "4")),
-        "REQUIRE_TRAINER_VALIDATION": _env_bool("REQUIRE_TRAINER_VALIDATION"),
-        "CONTACT_RATE_LIMIT": os.environ.get("CONTACT_RATE_LIMIT", "5 per hour"),
-        "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "30 per minute"),
-        "BADGE_SIGNING_KEY": os.environ.get("BADGE_SIGNING_KEY")
-        or _development_key(instance_path, production),
-        "COURSES_CONTENT": os.environ.get("COURSES_CONTENT"),  # None: courses/content
-        "DSFR_DIST": os.environ.get(
-            "DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")
-        ),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,

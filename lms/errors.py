@@ -1,7 +1,19 @@
-"""Error pages in French, for people and for the status code they need."""
+"""Error pages in French, for people and for the status code they need.
 
-from flask import render_template
+They must render whatever failed, the database included: the session is rolled back first, and
+a page that cannot load the visitor (a database that is down) is rendered as for an anonymous one.
+"""
+
+import logging
+
+from flask import g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db, login_manager
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Requête invalide", "La demande envoyée n'a pas pu être comprise."),
@@ -9,6 +21,11 @@ MESSAGES = {
     404: ("Page introuvable", "La page demandée n'existe pas ou a été déplacée."),
     405: ("Méthode non autorisée", "Cette page ne peut pas être utilisée de cette façon."),
     413: ("Envoi trop volumineux", "Le contenu envoyé dépasse la taille autorisée."),
+    414: ("Adresse trop longue", "L'adresse demandée est trop longue pour être traitée."),
+    415: (
+        "Format non accepté",
+        "Cette page attend un formulaire : envoyez-le depuis la page elle-même.",
+    ),
     429: (
         "Trop de tentatives",
         "Vous avez fait trop de tentatives : patientez une minute avant de réessayer.",
@@ -17,19 +34,49 @@ MESSAGES = {
         "Erreur inattendue",
         "Une erreur s'est produite de notre côté. Réessayez dans quelques instants.",
     ),
+    503: (
+        "Service momentanément indisponible",
+        "La plateforme ne peut pas répondre pour le moment. Réessayez dans quelques minutes : "
+        "ce que vous aviez enregistré est conservé.",
+    ),
 }
+RETRY_AFTER = 30  # seconds: what a database restart takes, give or take
 
 
 def render_error(status: int, detail: str | None = None):
-    title, message = MESSAGES[status]
-    return render_template(
-        "errors/error.html", status=status, page_title=title, message=detail or message
-    ), status
+    title, message = MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
+    db.session.rollback()  # a failed transaction must not fail the page that reports it
+    context = dict(status=status, page_title=title, message=detail or message)
+    try:
+        page = render_template("errors/error.html", **context)
+    except (DBAPIError, OperationalError):
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()  # who it is needs the database
+        page = render_template("errors/error.html", **context)
+    headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else {}
+    return page, status, headers
+
+
+def _http_error(error: HTTPException):
+    # A view may say what was wrong (abort(400, "…")); Werkzeug's own texts are English.
+    detail = error.description if error.description != type(error).description else None
+    return render_error(error.code, detail)
+
+
+def _database_error(error: DBAPIError):
+    """The database is unreachable or was restarted: 503, the visitor may simply retry."""
+    if isinstance(error, OperationalError) or error.connection_invalidated:
+        log.warning("base de données indisponible : %s", type(error.orig).__name__)
+        return render_error(503)
+    log.exception("erreur de base de données")
+    return render_error(500)
 
 
 def register(app) -> None:
-    for status in MESSAGES:
-        app.register_error_handler(status, lambda e, status=status: render_error(status))
+    app.register_error_handler(HTTPException, _http_error)  # every 4xx, in French
+    for status in (500, 503):
+        app.register_error_handler(status, _server_error(status))
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(
         CSRFError,
         lambda e: render_error(
@@ -37,3 +84,7 @@ def register(app) -> None:
             "Le formulaire a expiré ou son jeton de sécurité manque : rechargez la page et recommencez.",
         ),
     )
+
+
+def _server_error(status: int):
+    return lambda error: render_error(status)

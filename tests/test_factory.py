@@ -12,11 +12,12 @@ def test_config_overrides_environment(database_uri):
     assert create_app(make_config(database_uri, TESTING=False)).config["TESTING"] is False
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "MAIL_SERVER"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "MAIL_SERVER", "REDIS_URL"])
 def test_production_requires_a_secret_and_a_mail_server(monkeypatch, missing):
     monkeypatch.setenv("CAFEIA_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("MAIL_SERVER", "smtp.exemple.fr")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.delenv(missing)
     with pytest.raises(RuntimeError, match=missing):
         create_app()
@@ -44,6 +45,7 @@ def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("CAFEIA_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("MAIL_SERVER", "smtp.exemple.fr")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("BADGE_SIGNING_KEY", "clé fournie par l'environnement")
     config = create_app().config
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]

@@ -51,7 +51,12 @@ def _start_session(user) -> None:
     login_user(user)
 
 
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
 @bp.route("/inscription", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
 def register():
     """Anyone: create an apprenant account."""
     form = RegisterForm()

@@ -1,0 +1,27 @@
+"""The platform's log: one timestamped line per event, on standard error, at LOG_LEVEL.
+
+Audit lines (account created, status granted or revoked, import, relay…) name people by their
+opaque id only: never an e-mail address, a name or a code that opens something.
+"""
+
+import logging
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s : %(message)s"
+
+
+class _PlatformHandler(logging.StreamHandler):
+    """Ours, so that a second app in the same process does not add a second one."""
+
+
+def configure_logging(level_name: str) -> None:
+    level = logging.getLevelNamesMapping().get(level_name)
+    if level is None:
+        raise RuntimeError(
+            f"LOG_LEVEL : niveau inconnu « {level_name} » (DEBUG, INFO, WARNING, ERROR)."
+        )
+    root = logging.getLogger()
+    if not any(isinstance(handler, _PlatformHandler) for handler in root.handlers):
+        handler = _PlatformHandler()
+        handler.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(handler)
+    root.setLevel(level)

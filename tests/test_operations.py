@@ -1,0 +1,271 @@
+"""What operators rely on: settings declared once, the log, limits, blank input, faults."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from werkzeug.datastructures import MultiDict
+from wtforms.validators import DataRequired, InputRequired
+
+from certificates import status
+from lms import create_app
+from lms.config import SETTINGS
+from lms.extensions import db
+from lms.forms import BaseForm
+from lms.models import User
+from tests.conftest import ON_POSTGRES, PASSWORD, FormClient, make_config
+
+ROOT = Path(__file__).parent.parent
+BLANKS = ["   ", "\xa0", "\n", " \u2003\t\r\n"]
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+def _readme_settings() -> set[str]:
+    """The variables named in the first column of the README's configuration table."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`([A-Z_]+)`", row.split("|")[1])}
+
+
+def test_the_readme_documents_exactly_the_declared_settings():
+    assert _readme_settings() == {setting.name for setting in SETTINGS}
+
+
+def test_the_code_reads_the_environment_only_through_the_settings():
+    packages = ["lms", "courses", "quizzes", "certificates", "annuaire", "cohorts", "stats"]
+    readers = [
+        str(path.relative_to(ROOT))
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+        if "os.environ" in path.read_text() or "getenv" in path.read_text()
+    ]
+    assert readers == ["lms/config.py"]
+
+
+# A value of the right type for each setting, different from its default.
+SAMPLES = {int: "7", float: "7.5", bool: "1"}
+
+
+SPECIAL = {
+    "LOG_LEVEL": "WARNING",
+    "DATABASE_URL": "sqlite:////tmp/reglage.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "COURSES_CONTENT": str(ROOT / "tests/courses/fixture_content"),
+    "QUIZ_BANKS": str(ROOT / "tests/quizzes/fixture_banks"),
+}
+
+
+def _sample(setting) -> tuple[str, object]:
+    if setting.name in SPECIAL:
+        return SPECIAL[setting.name], SPECIAL[setting.name]
+    kind = type(setting.default) if setting.default is not None else str
+    raw = SAMPLES.get(kind, "valeur-de-test")
+    return raw, setting.parse(raw)
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_declared_setting_is_read_from_the_environment(monkeypatch, setting):
+    raw, expected = _sample(setting)
+    for name in ("COURSES_CONTENT", "QUIZ_BANKS"):  # content and banks must match
+        monkeypatch.setenv(name, SPECIAL[name])
+    monkeypatch.setenv(setting.name, raw)
+    config = create_app().config
+    assert config[setting.key or setting.name] == expected
+
+
+def test_the_public_address_follows_the_port(monkeypatch):
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "5101")
+    assert create_app().config["BASE_URL"] == "http://127.0.0.1:5101"
+    monkeypatch.setenv("BASE_URL", "https://formation.exemple.fr/")
+    assert create_app().config["BASE_URL"] == "https://formation.exemple.fr"
+
+
+def test_a_malformed_setting_stops_the_start_with_its_name(monkeypatch):
+    monkeypatch.setenv("MAIL_PORT", "vingt-cinq")
+    with pytest.raises(RuntimeError, match="MAIL_PORT : valeur invalide"):
+        create_app()
+    monkeypatch.setenv("MAIL_PORT", "25")
+    monkeypatch.setenv("LOG_LEVEL", "bavard")
+    with pytest.raises(RuntimeError, match="LOG_LEVEL"):
+        create_app()
+
+
+def test_production_refuses_rate_limits_counted_per_worker(monkeypatch):
+    for name, value in {
+        "CAFEIA_ENV": "production",
+        "SECRET_KEY": "x" * 32,
+        "MAIL_SERVER": "smtp.exemple.fr",
+        "BADGE_SIGNING_KEY": "clé",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(RuntimeError, match="REDIS_URL doit être défini en production"):
+        create_app()
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert create_app().config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+# --- the log -----------------------------------------------------------------------------------
+
+
+def _flask(database_uri, *args, **env):
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_uri,
+        "SECRET_KEY": "clé-de-test",
+        "COURSES_CONTENT": str(ROOT / "tests/courses/fixture_content"),
+        "QUIZ_BANKS": str(ROOT / "tests/quizzes/fixture_banks"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "lms", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_audit_lines_are_logged_with_a_time_and_no_personal_data(app, database_uri):
+    email = "journal.audit@exemple.fr"
+    done = _flask(database_uri, "create-user", email, "--password", PASSWORD, "--role", "admin")
+    assert done.returncode == 0, done.stderr
+    user_id = db.session.scalar(db.select(User.id).where(User.email == email))
+    line = next(line for line in done.stderr.splitlines() if "compte créé" in line)
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO lms\.accounts\.services : ", line)
+    assert f"utilisateur {user_id}" in line
+    assert email not in done.stderr and "journal.audit" not in done.stderr
+
+
+def test_log_level_silences_audit_lines(app, database_uri):
+    done = _flask(
+        database_uri, "create-user", "calme@exemple.fr", "--password", PASSWORD, LOG_LEVEL="warning"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "compte créé" not in done.stderr
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+
+def _signup(client, n):
+    from tests.test_accounts import VALID
+
+    return client.submit("/inscription", {**VALID, "email": f"nouvelle{n}@exemple.fr"})
+
+
+@pytest.mark.parametrize("app_config", [{"SIGNUP_RATE_LIMIT": "3 per hour"}])
+def test_sign_up_is_rate_limited_per_address(client):
+    for n in range(3):
+        assert _signup(client, n).status_code == 302, n
+        client.submit("/deconnexion")
+    refused = _signup(client, 3)
+    assert refused.status_code == 429 and "Trop de tentatives" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 3
+
+
+# --- blank input -------------------------------------------------------------------------------
+
+
+def _forms():
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return sorted(set(subclasses(BaseForm)), key=lambda form: form.__qualname__)
+
+
+@pytest.mark.parametrize("form_class", _forms(), ids=lambda form: form.__qualname__)
+def test_no_required_text_field_accepts_blanks(app, form_class):
+    with app.test_request_context(method="POST"):
+        names = [f.name for f in form_class(meta={"csrf": False})]
+    for blank in BLANKS:
+        with app.test_request_context(
+            method="POST", data=MultiDict({name: blank for name in names})
+        ):
+            form = form_class(meta={"csrf": False})
+            form.validate()
+            for field in form:
+                required = any(isinstance(v, InputRequired | DataRequired) for v in field.validators)
+                if required and field.type in {"StringField", "TextAreaField", "EmailField"}:
+                    assert field.errors, (field.name, blank)
+                if field.type in {"StringField", "TextAreaField"} and field.data:
+                    assert field.data == field.data.strip()
+
+
+@pytest.mark.parametrize("blank", BLANKS)
+def test_a_blank_reason_neither_revokes_nor_restores(client, auth, create_user, blank):
+    from tests.certificates.test_status import finish_modules, readiness_form
+
+    learner = create_user()
+    auth.login(learner.email)
+    finish_modules(client, client.application)
+    client.submit("/positionnement", readiness_form(5))
+    auth.logout()
+    auth.login(create_user(role="admin").email)
+    url = f"/admin/animateurs/{learner.id}"
+    refused = client.submit(url + "/revoquer", {"reason": blank})
+    assert refused.status_code == 422 and "Le motif est obligatoire" in refused.get_data(
+        as_text=True
+    )
+    assert status.status_of(learner) == status.CERTIFIED
+    assert client.submit(url + "/revoquer", {"reason": "Usage commercial"}).status_code == 302
+    assert client.submit(url + "/retablir", {"reason": blank}).status_code == 422
+    db.session.expire_all()
+    assert status.status_of(learner) == status.REVOKED
+    assert all(change.reason.strip() for change in status.history(learner) if change.reason)
+
+
+# --- faults ------------------------------------------------------------------------------------
+
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:9/test?connect_timeout=2"
+
+
+def _logged_in_cookie(client, create_user) -> str:
+    user = create_user()
+    client.submit("/connexion", {"email": user.email, "password": PASSWORD})
+    return client.get_cookie("session").value
+
+
+@pytest.mark.parametrize("url", ["/", "/annuaire", "/tableau-de-bord", "/connexion"])
+def test_a_database_that_is_down_is_a_french_503(client, create_user, url):
+    session = _logged_in_cookie(client, create_user)
+    down = create_app(make_config(UNREACHABLE))
+    down.test_client_class = FormClient
+    visitor = down.test_client()
+    visitor.set_cookie("session", session)
+    response = visitor.get(url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503, page[:300]
+    assert "Service momentanément indisponible" in page and "Internal Server Error" not in page
+    assert response.headers["Retry-After"] and response.headers["Content-Security-Policy"]
+
+
+def test_a_failed_transaction_still_gets_the_french_error_page(app, client, login_as):
+    app.testing = False  # let the error handler answer, as in production
+
+    @app.get("/_panne")
+    def broken():
+        try:
+            db.session.execute(text("SELECT * FROM table_qui_n_existe_pas"))
+        except Exception:
+            pass  # a view that swallows the error leaves the transaction failed
+        db.session.execute(text("SELECT 1"))  # fails on PostgreSQL: transaction aborted
+        raise RuntimeError("panne")
+
+    login_as()
+    response = client.get("/_panne")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Erreur inattendue" in page
+    assert "Mon compte" in page  # the visitor was still recognised, after the rollback
+    assert ON_POSTGRES or "Internal Server Error" not in page
