@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from datetime import datetime
 
 from sqlalchemy import exists, select, tuple_
@@ -13,6 +14,7 @@ from .models import StoredStatement
 from .vocabulary import VERBS
 
 MAX_LIMIT = 500
+ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class BadQuery(ValueError):
@@ -28,13 +30,16 @@ def _parse_time(value: str, name: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         raise BadQuery(f"« {name} » doit préciser son fuseau horaire (Z ou +01:00).")
-    return as_utc(moment)
+    try:
+        return as_utc(moment)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is past the last day Python knows
+        raise BadQuery(f"« {name} » est hors des dates possibles.") from None
 
 
 def _agent_user_id(value: str) -> int:
     try:
         name = json.loads(value)["account"]["name"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[[…]]]]
         raise BadQuery(
             "« agent » doit être un agent xAPI avec un compte : "
             '{"account": {"homePage": …, "name": …}}.'
@@ -48,21 +53,40 @@ def _cursor(statement: StoredStatement) -> str:
 
 
 def _after_cursor(value: str):
+    """The position a `more` link carries: [stored, id] as _cursor wrote them, nothing else.
+
+    Decoded, a hand-made cursor may hold numbers, objects or a far date; the database would
+    fail comparing them to a timestamp and a text id, so its shape is checked first.
+    """
+    invalid = BadQuery("« cursor » est invalide : reprenez le lien « more » tel quel.")
     try:
-        stored, statement_id = json.loads(base64.urlsafe_b64decode(value.encode()))
-        return tuple_(StoredStatement.stored, StoredStatement.id) < tuple_(
-            datetime.fromisoformat(stored), statement_id
-        )
-    except (ValueError, TypeError):
-        raise BadQuery("« cursor » est invalide : reprenez le lien « more » tel quel.") from None
+        decoded = json.loads(base64.urlsafe_b64decode(value.encode()))
+    except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise invalid from None
+    if not (
+        isinstance(decoded, list)
+        and len(decoded) == 2
+        and all(isinstance(part, str) for part in decoded)
+        and len(decoded[1]) <= 36
+    ):
+        raise invalid
+    try:
+        stored = datetime.fromisoformat(decoded[0])
+    except ValueError:
+        raise invalid from None
+    return tuple_(StoredStatement.stored, StoredStatement.id) < tuple_(stored, decoded[1])
 
 
 def _limit(value: str | None) -> int:
-    if value in (None, "", "0"):
+    """xAPI: 0 or nothing means the server's default; more than MAX_LIMIT means MAX_LIMIT."""
+    if not value:
         return 100
-    if not value.isdigit():
+    if not ASCII_DIGITS.fullmatch(value):  # not str.isdigit(): it takes « ² », int() does not
         raise BadQuery("« limit » doit être un entier positif.")
-    return min(int(value), MAX_LIMIT)
+    digits = value.lstrip("0")
+    if not digits:
+        return 100
+    return MAX_LIMIT if len(digits) > len(str(MAX_LIMIT)) else min(int(digits), MAX_LIMIT)
 
 
 def query(args, user_id: int | None = None) -> tuple[list[StoredStatement], str | None]:
