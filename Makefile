@@ -7,14 +7,14 @@ PORT ?= 5000
 # The platform's absolute links (QR codes, badges, e-mails) follow the port it serves on.
 export PORT
 
-.PHONY: run test setup lint format bench browser lrs clean
+.PHONY: run test setup lint format bench browser proxy lrs clean
 
 run: setup
 	$(FLASK) lms init-db
 	$(FLASK) lms demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: setup browser lrs
+test: setup browser proxy lrs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed
@@ -33,6 +33,10 @@ node_modules/.installed: package.json package-lock.json
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# The production shape (gunicorn behind nginx) is tested too: nginx from Debian.
+proxy:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx-light; }
 
 # A real Ralph LRS, in its own virtualenv, for the xAPI delivery tests.
 lrs:

@@ -1,6 +1,8 @@
 """`flask --app wsgi lms ...`: schema, demo data, accounts."""
 
-import time
+import signal
+import threading
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -34,6 +36,17 @@ def demo():
 
     created = load_demo()
     click.echo(f"Données de démonstration chargées ({created} compte(s) créé(s)).")
+
+
+@lms.command("error-pages")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def error_pages(folder):
+    """Écrit les pages d'erreur que le mandataire inverse (nginx) sert lui-même."""
+    from .errors import write_static_pages
+
+    with current_app.test_request_context("/"):  # rendered as for an anonymous visitor
+        for path in write_static_pages(folder):
+            click.echo(path)
 
 
 @lms.command("create-user")
@@ -89,12 +102,14 @@ def xapi_forward(loop, interval):
     """Envoie au LRS les déclarations en attente (une passe, ou --loop)."""
     if not outbox.lrs_configured():
         raise click.ClickException("LRS_ENDPOINT n'est pas configuré : rien à envoyer.")
-    while True:
-        report = outbox.forward_pass()
-        click.echo(
-            f"{report.delivered} livrée(s), {report.rejected} refusée(s), "
-            f"{report.deferred} en attente d'un nouvel essai."
-        )
-        if not loop:
-            return
-        time.sleep(interval)
+    if loop:
+        # SIGTERM (systemd, docker stop): the batch under way ends, then the loop.
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        outbox.forward_continuously(interval, stopping)
+        return
+    report = outbox.forward_pass()
+    click.echo(
+        f"{report.delivered} livrée(s), {report.rejected} refusée(s), "
+        f"{outbox.pending_count()} en attente."
+    )

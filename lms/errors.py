@@ -57,6 +57,23 @@ def render_error(status: int, detail: str | None = None):
     return page, status, headers
 
 
+PROXY_PAGES = (400, 413, 414, 503)  # what the reverse proxy answers by itself
+
+
+def write_static_pages(folder) -> list:
+    """The French pages the reverse proxy shows for the errors it answers itself."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for status in PROXY_PAGES:
+        title, message = MESSAGES[status]
+        page = render_template(
+            "errors/error.html", status=status, page_title=title, message=message
+        )
+        written.append(folder / f"{status}.html")
+        written[-1].write_text(page, encoding="utf-8")
+    return written
+
+
 def _http_error(error: HTTPException):
     # A view may say what was wrong (abort(400, "…")); Werkzeug's own texts are English.
     detail = error.description if error.description != type(error).description else None

@@ -25,3 +25,5 @@ def configure_logging(level_name: str) -> None:
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
     root.setLevel(level)
+    # Alembic announces its plug-ins at every start; migrations set their own level (alembic.ini).
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
