@@ -158,5 +158,6 @@ def _fixed(production: bool) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_I18N_ENABLED": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A database error, logged with its traceback, must not print the row's values.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     }

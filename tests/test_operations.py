@@ -146,6 +146,19 @@ def test_audit_lines_are_logged_with_a_time_and_no_personal_data(app, database_u
     assert email not in done.stderr and "journal.audit" not in done.stderr
 
 
+def test_database_errors_never_carry_the_values_of_the_row(app, create_user):
+    from sqlalchemy.exc import IntegrityError
+
+    user = create_user(email="unique.personne@exemple.fr")
+    with pytest.raises(IntegrityError) as refused:
+        db.session.execute(
+            text("INSERT INTO users (email, pseudonym) VALUES (:email, :pseudonym)"),
+            {"email": user.email, "pseudonym": user.pseudonym},
+        )
+    db.session.rollback()
+    assert "unique.personne" not in str(refused.value) and user.pseudonym not in str(refused.value)
+
+
 def test_log_level_silences_audit_lines(app, database_uri):
     done = _flask(
         database_uri, "create-user", "calme@exemple.fr", "--password", PASSWORD, LOG_LEVEL="warning"
@@ -196,7 +209,9 @@ def test_no_required_text_field_accepts_blanks(app, form_class):
             form = form_class(meta={"csrf": False})
             form.validate()
             for field in form:
-                required = any(isinstance(v, InputRequired | DataRequired) for v in field.validators)
+                required = any(
+                    isinstance(v, InputRequired | DataRequired) for v in field.validators
+                )
                 if required and field.type in {"StringField", "TextAreaField", "EmailField"}:
                     assert field.errors, (field.name, blank)
                 if field.type in {"StringField", "TextAreaField"} and field.data:
