@@ -1,6 +1,6 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from ..departements import choices as departement_choices
 from ..forms import BaseForm
@@ -15,18 +15,9 @@ def _required(message="Ce champ est obligatoire."):
     return InputRequired(message=message)
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _text(label, max_length, description=""):
-    """A required line of text: spaces alone do not fill it."""
-    return StringField(
-        label,
-        [DataRequired(message="Ce champ est obligatoire."), Length(max=max_length)],
-        filters=[_strip],
-        description=description,
-    )
+    """A required line of text (BaseForm trims it: spaces alone do not fill it)."""
+    return StringField(label, [_required(), Length(max=max_length)], description=description)
 
 
 def _email_field():
