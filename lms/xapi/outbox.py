@@ -6,7 +6,9 @@ because tincan's RemoteLRS opens connections without one and never retries.
 
 import base64
 import logging
+import threading
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.error import HTTPError, URLError
@@ -14,6 +16,7 @@ from urllib.request import Request, urlopen
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import DBAPIError, DisconnectionError, PendingRollbackError, SQLAlchemyError
 
 from ..extensions import db
 from ..models import utcnow
@@ -23,6 +26,9 @@ from .vocabulary import XAPI_VERSION
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # a crashed forwarder's claim is taken over after this
+DATABASE_RETRY_MAX = 60.0  # seconds: the loop's longest wait for the database to come back
+# What a database that restarts, or a network that drops, raises through SQLAlchemy.
+DATABASE_ERRORS = (DBAPIError, DisconnectionError, PendingRollbackError)
 # Answers that say "this batch holds a bad statement": split it to find which.
 BATCH_REFUSED = {400, 409, 413, 422}
 # Answers about us, not the statement (credentials, endpoint, load): retry later.
@@ -31,6 +37,14 @@ TRANSIENT_4XX = {401, 403, 404, 408, 425, 429}
 
 class LrsUnavailable(Exception):
     pass
+
+
+class DatabaseUnavailable(Exception):
+    """The database failed during a batch; the batch's rows may still carry `claim_token`."""
+
+    def __init__(self, claim_token: str):
+        super().__init__(f"base de données indisponible (lot {claim_token})")
+        self.claim_token = claim_token
 
 
 @dataclass
@@ -113,7 +127,7 @@ def _defer(rows, error: str) -> None:
         row.claim, row.claimed_until, row.last_error = None, None, error
 
 
-def claim(batch_size: int) -> list[StoredStatement]:
+def claim(batch_size: int, token: str) -> list[StoredStatement]:
     """Take the oldest waiting statements for this forwarder alone, and commit the claim.
 
     The outbox waits as a whole: while its oldest statement waits for a retry, the newer
@@ -121,7 +135,7 @@ def claim(batch_size: int) -> list[StoredStatement]:
     PostgreSQL: concurrent forwarders skip each other's locked rows (SKIP LOCKED).
     SQLite: the UPDATE itself is the single writer.
     """
-    now, token = utcnow(), uuid.uuid4().hex
+    now = utcnow()
     waiting = and_(
         StoredStatement.delivery == Delivery.PENDING,
         or_(StoredStatement.claimed_until.is_(None), StoredStatement.claimed_until < now),
@@ -158,19 +172,26 @@ def claim(batch_size: int) -> list[StoredStatement]:
 
 
 def forward_batch() -> Report | None:
-    """Claim and deliver one batch; None when nothing is due. Raises LrsUnavailable."""
-    rows = claim(current_app.config["XAPI_BATCH_SIZE"])
-    if not rows:
-        return None
+    """Claim and deliver one batch; None when nothing is due.
+
+    Raises LrsUnavailable (the batch waits for its retry), or DatabaseUnavailable naming
+    the claim that the batch may still hold in the database (see release_claims).
+    """
+    token = uuid.uuid4().hex  # chosen first: even a claim whose commit failed is known
     try:
-        report = _deliver(rows)
-    except LrsUnavailable as error:
-        _defer(rows, str(error))
+        rows = claim(current_app.config["XAPI_BATCH_SIZE"], token)
+        if not rows:
+            return None
+        try:
+            report = _deliver(rows)
+        except LrsUnavailable as error:
+            _defer(rows, str(error))
+            db.session.commit()
+            raise
         db.session.commit()
-        log.warning("LRS indisponible, %d déclarations gardées pour plus tard", len(rows))
-        raise
-    db.session.commit()
-    return report
+        return report
+    except DATABASE_ERRORS as error:
+        raise DatabaseUnavailable(token) from error
 
 
 def forward_pass() -> Report:
@@ -179,11 +200,79 @@ def forward_pass() -> Report:
     while True:
         try:
             report = forward_batch()
-        except LrsUnavailable:
-            return total + Report(deferred=pending_count())
+        except LrsUnavailable as error:
+            waiting = pending_count()
+            log.warning("LRS indisponible, %d déclaration(s) en attente : %s", waiting, error)
+            return total + Report(deferred=waiting)
         if report is None:
             return total
         total += report
+
+
+def release_claims(tokens: set[str]) -> None:
+    """Hand back what failed batches may still hold, for the next pass rather than in LEASE.
+
+    Some of these may have reached the LRS before the database failed. Sent again with the
+    same id, the LRS keeps its copy, and they count as delivered (see _deliver): not twice.
+    """
+    if not tokens:
+        return
+    db.session.execute(
+        update(StoredStatement)
+        .where(StoredStatement.claim.in_(tokens), StoredStatement.delivery == Delivery.PENDING)
+        .values(claim=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def forward_continuously(interval: float, stopping=None) -> None:
+    """`xapi forward --loop`: a pass every `interval` seconds, until `stopping` is set.
+
+    An LRS outage is the outbox's own business: the statements wait, with backoff. A database
+    outage (restart, failover, a network cut) must not end the process either, or statements
+    pile up until someone notices: roll back, drop the pool, wait longer each time, carry on.
+    """
+    stopping = stopping or threading.Event()
+    held: set[str] = set()  # claims of batches cut short by the database
+    failures, last_waiting = 0, None
+    while not stopping.is_set():
+        try:
+            release_claims(held)
+            held.clear()
+            report, waiting = forward_pass(), pending_count()
+        except (DatabaseUnavailable, *DATABASE_ERRORS) as error:
+            if isinstance(error, DatabaseUnavailable):
+                held.add(error.claim_token)
+            failures += 1
+            stopping.wait(_database_down(error, failures, interval))
+            continue
+        if failures:
+            log.info("base de données de nouveau joignable, après %d essai(s) manqué(s)", failures)
+        if report.delivered or report.rejected or waiting != last_waiting:
+            log.info(
+                "%d livrée(s), %d refusée(s), %d en attente",
+                report.delivered,
+                report.rejected,
+                waiting,
+            )
+        failures, last_waiting = 0, waiting
+        stopping.wait(interval)
+
+
+def _database_down(error: Exception, failures: int, interval: float) -> float:
+    """Forget the dead connections; return how long to wait before the next try."""
+    with suppress(SQLAlchemyError):  # the connection is gone, and its transaction with it
+        db.session.rollback()
+    db.session.remove()
+    db.engine.dispose()
+    wait = min(max(interval, 0.5) * 2 ** (failures - 1), DATABASE_RETRY_MAX)
+    cause = error.__cause__ or error
+    lines = str(getattr(cause, "orig", None) or cause).strip().splitlines()
+    reason = lines[0] if lines else type(cause).__name__
+    seconds = f"{wait:.1f}".removesuffix(".0").replace(".", ",")  # 0,5 s, 2 s
+    log.warning("base de données injoignable (%s) : nouvel essai dans %s s", reason, seconds)
+    return wait
 
 
 def pending_count() -> int:
