@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from courses import progress
 from lms.extensions import db
+from lms.params import database_int
 from lms.personal_data import provides
 from lms.slots import fills
 
@@ -17,7 +18,8 @@ def _quiz(module_slug: str):
 
 def _own_attempt(quiz, attempt_id) -> QuizAttempt:
     """Only the person's own attempts of this quiz exist for them: anything else is a 404."""
-    attempt = db.session.get(QuizAttempt, attempt_id) if str(attempt_id).isdigit() else None
+    attempt_id = database_int(str(attempt_id))  # from the form: « ² » or 10**20 are no id
+    attempt = db.session.get(QuizAttempt, attempt_id) if attempt_id is not None else None
     if not attempt or attempt.user_id != current_user.id or attempt.module_slug != quiz.module_slug:
         abort(404)
     return attempt

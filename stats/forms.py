@@ -11,6 +11,7 @@ from cohorts.models import Cohort
 from lms.departements import all_departements
 from lms.extensions import db
 from lms.forms import BaseForm
+from lms.params import date_in_range, date_range_message
 
 
 def regions() -> list[str]:
@@ -27,6 +28,10 @@ class FrenchDateField(DateField):
             raise ValueError(
                 "Date non reconnue : choisissez-la dans le calendrier ou écrivez-la AAAA-MM-JJ."
             ) from None
+        # 9999-12-31 is a date, but one more day overflows, and each week up to it is a bar.
+        if self.data is not None and not date_in_range(self.data):
+            self.data = None
+            raise ValueError(date_range_message())
 
 
 class KnownChoiceField(SelectField):

@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
 from ..models import ROLE_LABELS, Role, User
+from ..params import int_arg
 from ..security import roles_required
 from . import bp, services
 from .forms import RoleForm
@@ -22,7 +23,7 @@ def home():
 def users():
     """Admins: find a person and change their role."""
     query = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, maximum=100_000)
     return render_template(
         "admin/users.html",
         page_title="Comptes et rôles",
