@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from lms.extensions import csrf, db, limiter
 from lms.models import Role, User
 from lms.personal_data import provides
-from lms.security import roles_required
+from lms.security import roles_required, takes_raw_body
 from lms.slots import fills, render_slot
 from lms.urls import absolute_url
 
@@ -221,6 +221,7 @@ def badge_status(code):
 
 
 @bp.post("/badges/verifier")
+@takes_raw_body  # the JWT itself, whatever Content-Type the verifier sends
 @csrf.exempt  # a public API for verifiers, who hold no session
 @limiter.limit(_verify_limit)
 def badge_verify():
