@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from certificates.models import Certificate
+from lms.concurrency import retry_on_conflict
 from lms.departements import all_departements, departement
 from lms.extensions import db
 from lms.mail import send_mail
@@ -123,7 +124,15 @@ def listing_of(user) -> Listing | None:
 
 
 def save(user, form) -> Listing:
-    """Create or update the listing; the consent date is the date of each agreement."""
+    """Create or update the listing; the consent date is the date of each agreement.
+
+    One listing per person (unique user_id): a first listing sent twice at once makes the
+    refused request run again, and it updates the listing the other created.
+    """
+    return retry_on_conflict(lambda: _save(user, form))
+
+
+def _save(user, form) -> Listing:
     listing = listing_of(user) or Listing(user_id=user.id)
     contact = form.contact_mode.data
     listing.display_name = form.display_name.data.strip()

@@ -25,6 +25,14 @@ class ReadinessAnswer(db.Model):
             "id",
             "value",
         ),
+        # A form sent twice (a double click) is kept once: see readiness.save.
+        Index(
+            "uq_readiness_answers_submission",
+            "user_id",
+            "submission",
+            "statement_id",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +41,8 @@ class ReadinessAnswer(db.Model):
     statement_id: Mapped[str] = mapped_column(String(50))
     value: Mapped[int]
     answered_at: Mapped[datetime] = timestamp(default=utcnow)
+    # The random token of the form page the answers came from (none before it existed).
+    submission: Mapped[str | None] = mapped_column(String(64))
 
 
 class Certificate(db.Model):

@@ -1,5 +1,7 @@
 """The readiness self-assessment: statements from readiness.yaml, answered 1 to 5."""
 
+import re
+import secrets
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -9,12 +11,14 @@ from sqlalchemy import select
 from tincan import InteractionComponent, LanguageMap, Result, Score
 
 from courses import progress
+from lms.concurrency import retry_on_conflict
 from lms.extensions import db
 from lms.xapi import activity, extension_iri, record
 
 from .models import ReadinessAnswer
 
 INITIAL, FINAL = "initial", "final"
+SUBMISSION = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what new_submission() makes
 
 
 @dataclass(frozen=True)
@@ -80,12 +84,40 @@ def _likert(statement_id: str, text: str):
     )
 
 
-def save(user, phase: str, values: dict[str, int]) -> None:
-    """Keep every answer and record each one as a likert interaction, in one transaction."""
+def new_submission() -> str:
+    """A token for one form page: sending that page twice keeps its answers once."""
+    return secrets.token_urlsafe(16)
+
+
+def submission_of(form) -> str:
+    """The form's token, or a new one for a form without (or with a malformed) token."""
+    token = form.get("envoi", "")
+    return token if SUBMISSION.fullmatch(token) else new_submission()
+
+
+def save(user, phase: str, values: dict[str, int], submission: str | None = None) -> bool:
+    """Keep every answer and record each one as a likert interaction, in one transaction.
+
+    False if these answers (this `submission`) were kept already: the second request of a
+    double click, simultaneous or not, records no answer and no statement a second time.
+    """
+    submission = submission or new_submission()
+    return retry_on_conflict(lambda: _save(user, phase, values, submission))
+
+
+def _save(user, phase: str, values: dict[str, int], submission: str) -> bool:
+    if _already_saved(user, submission):
+        return False
     parent = activity("assessment", "Positionnement", "positionnement")
     for statement_id, value in values.items():
         db.session.add(
-            ReadinessAnswer(user_id=user.id, phase=phase, statement_id=statement_id, value=value)
+            ReadinessAnswer(
+                user_id=user.id,
+                phase=phase,
+                statement_id=statement_id,
+                value=value,
+                submission=submission,
+            )
         )
         record(
             user,
@@ -96,3 +128,14 @@ def save(user, phase: str, values: dict[str, int]) -> None:
             extensions={extension_iri("positionnement"): phase},
         )
     db.session.commit()
+    return True
+
+
+def _already_saved(user, submission: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(ReadinessAnswer.id)
+            .where(ReadinessAnswer.user_id == user.id, ReadinessAnswer.submission == submission)
+            .limit(1)
+        )
+    )

@@ -12,12 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from tincan import Extensions, Result, StatementRef
 
 from courses import progress
 from courses.models import ModuleProgress
+from lms.concurrency import claim
 from lms.events import awaiting_validation
 from lms.extensions import db
 from lms.models import User, utcnow
@@ -307,10 +308,13 @@ def validate(user, by) -> Certificate | None:
 
 
 def revoke(user, by, reason: str) -> None:
+    """Revoke once: of two simultaneous requests, only the one whose claim wins writes."""
     certificate = certificate_of(user)
-    if not certificate or certificate.revoked_at:
+    revoked = certificate and _claim_certificate(
+        certificate, revoked=False, revoked_at=utcnow(), revocation_reason=reason
+    )
+    if not revoked:
         raise ValueError("Cette personne n'a pas de statut d'animateur à révoquer.")
-    certificate.revoked_at, certificate.revocation_reason = utcnow(), reason
     _change(user, REVOKED, by, reason)
     # xAPI voids the « earned » statement itself: the object of « voided » is a StatementRef.
     record(user, "voided", StatementRef(id=_last_earned(user)), result=_reason(reason))
@@ -319,14 +323,26 @@ def revoke(user, by, reason: str) -> None:
 
 
 def restore(user, by, reason: str) -> None:
+    """Restore once: of two simultaneous requests, only the one whose claim wins writes."""
     certificate = certificate_of(user)
-    if not certificate or not certificate.revoked_at:
+    restored = certificate and _claim_certificate(
+        certificate, revoked=True, revoked_at=None, revocation_reason=None
+    )
+    if not restored:
         raise ValueError("Ce statut n'est pas révoqué : rien à rétablir.")
-    certificate.revoked_at = certificate.revocation_reason = None
     _change(user, RESTORED, by, reason)
     record(user, "earned", _status_activity(), result=_reason(reason))
     db.session.commit()
     log.info("statut d'animateur rétabli : utilisateur %s par %s", user.id, by.id)
+
+
+def _claim_certificate(certificate: Certificate, revoked: bool, **values) -> bool:
+    """Change the certificate only if it is still (not) revoked; False if a request did first."""
+    state = Certificate.revoked_at.is_not(None) if revoked else Certificate.revoked_at.is_(None)
+    won = claim(update(Certificate).where(Certificate.id == certificate.id, state).values(**values))
+    if not won:
+        db.session.rollback()
+    return won
 
 
 def _reason(reason: str) -> Result:

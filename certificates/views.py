@@ -37,7 +37,8 @@ def readiness_form():
         values = readiness.read_form(request.form)
     except ValueError as error:
         return _readiness_page(phase, request.form, str(error), 422)
-    readiness.save(current_user, phase, values)
+    # A double click sends the same page twice: its token keeps the answers once.
+    readiness.save(current_user, phase, values, readiness.submission_of(request.form))
     flash("Vos réponses sont enregistrées.", "success")
     certificate = status.grant_if_eligible(current_user)
     if certificate:
@@ -56,6 +57,7 @@ def _readiness_page(phase, answers, error=None, code=200):
         answers=answers,
         error=error,
         previous=readiness.latest(current_user)[phase],
+        submission=readiness.submission_of(answers),  # kept when the page comes back with an error
     ), code
 
 

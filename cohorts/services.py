@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts.services import send_password_reset
+from lms.concurrency import retry_on_conflict
 from lms.events import awaiting_validation
 from lms.extensions import db
 from lms.mail import send_mail, send_notice
@@ -82,6 +83,10 @@ def trainers_of(learner) -> list[tuple[Cohort, list[User]]]:
 def add_trainer(cohort: Cohort, user: User) -> None:
     if user.role not in (Role.FORMATEUR, Role.ADMIN):
         raise ValueError("Seul un compte formateur ou administrateur peut co-animer une cohorte.")
+    retry_on_conflict(lambda: _add_trainer(cohort, user))  # twice at once: one row, no error
+
+
+def _add_trainer(cohort: Cohort, user: User) -> None:
     if user not in trainers(cohort):
         db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=user.id))
         db.session.commit()
@@ -104,7 +109,15 @@ def is_member(cohort: Cohort, user) -> bool:
 
 
 def join(cohort: Cohort, user, source: str = "lien") -> bool:
-    """Enrol a person (once): False if they already were."""
+    """Enrol a person (once): False if they already were.
+
+    A double click on « Rejoindre » sends two requests at once: the unique membership refuses
+    the second insert, which runs again and answers False, as a later click would.
+    """
+    return retry_on_conflict(lambda: _join(cohort, user, source))
+
+
+def _join(cohort: Cohort, user, source: str) -> bool:
     if is_member(cohort, user):
         return False
     db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, source=source))

@@ -4,8 +4,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from lms.concurrency import claim, locked, retry_on_conflict
 from lms.events import learning_progressed
 from lms.extensions import db
 from lms.models import utcnow
@@ -48,7 +49,15 @@ def _module_row(user, module) -> ModuleProgress | None:
 
 
 def open_lesson(user, module: Module, lesson: Lesson) -> None:
-    """A visit: the module is launched the first time, the lesson experienced every time."""
+    """A visit: the module is launched the first time, the lesson experienced every time.
+
+    Two tabs opening a module's first lesson at once both insert its progress rows: the unique
+    constraints keep one, and the other request runs again and finds them (one « launched »).
+    """
+    retry_on_conflict(lambda: _open_lesson(user, module, lesson))
+
+
+def _open_lesson(user, module: Module, lesson: Lesson) -> None:
     if not _module_row(user, module):
         db.session.add(ModuleProgress(user_id=user.id, module_slug=module.slug))
         record(user, "launched", module_activity(module))
@@ -64,19 +73,37 @@ def open_lesson(user, module: Module, lesson: Lesson) -> None:
 
 
 def complete_lesson(user, module: Module, lesson: Lesson) -> bool:
-    """Mark the lesson done (once); completes the module if that was the last step."""
+    """Mark the lesson done (once); completes the module if that was the last step.
+
+    False if it was already done: a double click's second request changes nothing and records
+    no second « completed », as if it had come later.
+    """
+    completed = retry_on_conflict(lambda: _complete_lesson(user, module, lesson))
+    if completed:
+        learning_progressed.send(current_app._get_current_object(), user=user)
+    return completed
+
+
+def _complete_lesson(user, module: Module, lesson: Lesson) -> bool:
     row = _lesson_row(user, module, lesson)
     if row and row.completed_at:
         return False
     if not row:
         row = LessonProgress(user_id=user.id, module_slug=module.slug, lesson_slug=lesson.slug)
         db.session.add(row)
-    row.completed_at = row.last_seen_at = utcnow()
+        db.session.flush()  # a simultaneous first visit conflicts here, and we run again
+    now = utcnow()
+    won = claim(
+        update(LessonProgress)
+        .where(LessonProgress.id == row.id, LessonProgress.completed_at.is_(None))
+        .values(completed_at=now, last_seen_at=now)
+    )
+    if not won:
+        db.session.rollback()
+        return False
     record(user, "completed", lesson_activity(module, lesson), parent=module_activity(module))
-    db.session.flush()
     update_module_completion(user, module)
     db.session.commit()
-    learning_progressed.send(current_app._get_current_object(), user=user)
     return True
 
 
@@ -92,23 +119,41 @@ def _done_lessons(user, module: Module) -> set[str]:
     )
 
 
+def _locked_module_row(user, module: Module) -> ModuleProgress:
+    """The module's progress row, created if need be, locked until the commit.
+
+    Completing the last two lessons in two tabs: each request would read the other's lesson as
+    not done yet, and neither would complete the module. Locking this row first makes the second
+    wait for the first's commit, then read it.
+    """
+    if not _module_row(user, module):
+        db.session.add(ModuleProgress(user_id=user.id, module_slug=module.slug))
+        db.session.flush()  # a simultaneous insert conflicts here: the caller's retry reads it
+    return db.session.scalar(
+        locked(select(ModuleProgress).filter_by(user_id=user.id, module_slug=module.slug))
+    )
+
+
 def update_module_completion(user, module: Module) -> bool:
     """Complete the module if every lesson is done and every other requirement met.
 
-    Adds to the caller's transaction; the caller commits.
+    Adds to the caller's transaction; the caller commits. Only the request whose claim wins
+    records « completed ».
     """
-    row = _module_row(user, module)
-    if row and row.completed_at:
+    row = _locked_module_row(user, module)
+    if row.completed_at:
         return False
     lessons_done = {lesson.slug for lesson in module.lessons} <= _done_lessons(user, module)
     if not (
         lessons_done and all(requirement(user, module) for requirement in completion_requirements)
     ):
         return False
-    if not row:
-        row = ModuleProgress(user_id=user.id, module_slug=module.slug)
-        db.session.add(row)
-    row.completed_at = utcnow()
+    if not claim(
+        update(ModuleProgress)
+        .where(ModuleProgress.id == row.id, ModuleProgress.completed_at.is_(None))
+        .values(completed_at=utcnow())
+    ):
+        return False
     record(user, "completed", module_activity(module))
     return True
 

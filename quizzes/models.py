@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -11,7 +11,18 @@ from lms.models import timestamp, utcnow
 
 class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
-    __table_args__ = (Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),)
+    __table_args__ = (
+        Index("ix_quiz_attempts_user_module", "user_id", "module_slug"),
+        # One attempt in progress per person and quiz: two tabs share it (services.current_attempt).
+        Index(
+            "uq_quiz_attempts_one_open",
+            "user_id",
+            "module_slug",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

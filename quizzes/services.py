@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from courses import progress
+from lms.concurrency import claim, retry_on_conflict
 from lms.events import learning_progressed
 from lms.extensions import db
 from lms.models import utcnow
@@ -38,15 +39,21 @@ def _layout(quiz: Quiz) -> dict[str, list[str]]:
 
 
 def current_attempt(user, quiz: Quiz) -> QuizAttempt:
-    """The attempt in progress, or a new one (recorded as « attempted »)."""
+    """The attempt in progress, or a new one (recorded as « attempted »).
+
+    One open attempt per person and quiz (a partial unique index): two tabs opening the quiz at
+    once both try to create it; the one refused runs again and gets the other's attempt.
+    """
+    return retry_on_conflict(lambda: _open_attempt(user, quiz))
+
+
+def _open_attempt(user, quiz: Quiz) -> QuizAttempt:
     attempt = db.session.scalar(
-        select(QuizAttempt)
-        .where(
+        select(QuizAttempt).where(
             QuizAttempt.user_id == user.id,
             QuizAttempt.module_slug == quiz.module_slug,
             QuizAttempt.submitted_at.is_(None),
         )
-        .order_by(QuizAttempt.id.desc())
     )
     if attempt:
         return attempt
@@ -69,9 +76,9 @@ def _claim(attempt: QuizAttempt, graded: list) -> None:
     """Write the grade only if no one has yet: one conditional UPDATE, first write of the commit.
 
     Two simultaneous POSTs both see the attempt open; the database lets only one UPDATE match,
-    so the other gets rowcount 0 and its answers and statements are never written.
+    so the other's answers and statements are never written.
     """
-    claimed = db.session.execute(
+    won = claim(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
         .values(
@@ -80,9 +87,8 @@ def _claim(attempt: QuizAttempt, graded: list) -> None:
             answers={g.question.id: g.response for g in graded},
             submitted_at=utcnow(),
         )
-        .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if not won:
         db.session.rollback()
         raise AlreadySubmitted
     db.session.refresh(attempt)  # the statements below read the grade just written
@@ -95,6 +101,14 @@ def submit(user, quiz: Quiz, attempt: QuizAttempt, form) -> QuizAttempt:
     meanwhile; either way nothing is stored.
     """
     graded = grading.grade(quiz, form)
+    # Completing the module may create its progress row, which a lesson finished at the same
+    # moment may create too: the refused request runs again (its claim was rolled back).
+    retry_on_conflict(lambda: _keep(user, quiz, attempt, graded))
+    learning_progressed.send(current_app._get_current_object(), user=user)
+    return attempt
+
+
+def _keep(user, quiz: Quiz, attempt: QuizAttempt, graded: list) -> None:
     _claim(attempt, graded)
     quiz_activity = statements.quiz_activity(quiz)
     for g in graded:
@@ -126,8 +140,6 @@ def submit(user, quiz: Quiz, attempt: QuizAttempt, form) -> QuizAttempt:
     if attempt.passed:
         progress.update_module_completion(user, progress.catalogue().module(quiz.module_slug))
     db.session.commit()
-    learning_progressed.send(current_app._get_current_object(), user=user)
-    return attempt
 
 
 def has_passed(user, module) -> bool:
