@@ -5,6 +5,8 @@ Runs on a fresh SQLite file, or on PostgreSQL when DATABASE_URL is set (the data
     python -m bench          xAPI recording and delivery, the lesson page, a cohort's dashboard
     python -m bench stats    national statistics on a generated national dataset (heavy: minutes)
     python -m bench all      both
+    python -m bench load     simulated learners through an LRS outage and a database restart
+                             (a private PostgreSQL and Ralph of its own; about three minutes)
 """
 
 import atexit
@@ -23,6 +25,7 @@ from lms import create_app
 from lms.config import database_url, scratch_database
 from lms.extensions import db
 
+from . import load
 from .accounts import PASSWORD, bench_account
 from .cohorts import bench_cohort_dashboard
 from .courses import bench_lesson_page
@@ -82,8 +85,10 @@ def print_figure(name: str, value: float, baseline_name: str, baseline: float, u
 
 def main(argv: list[str]) -> None:
     choice = argv[0] if argv else "platform"
+    if choice == "load":
+        return load.main(print_figure)  # its own database server: not bench_app's
     if choice not in ("platform", "stats", "all"):
-        sys.exit("usage : python -m bench [stats|all]")
+        sys.exit("usage : python -m bench [stats|all|load]")
     app = bench_app()
     with app.app_context():
         print(f"Base : {db.engine.dialect.name}\n")
