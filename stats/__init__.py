@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__, template_folder="templates")
 
-from . import demo, views  # noqa: E402,F401
+from . import demo, erasure, views  # noqa: E402,F401

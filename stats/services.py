@@ -2,11 +2,27 @@
 
 Nothing here loads people: every query groups and counts in the database, and each page runs
 a fixed number of them, whatever the number of learners.
+
+Learners who erased their account are still counted, through the anonymous facts kept for them
+(stats.models, written by stats.erasure): each figure adds, to the aggregate of the accounts,
+the same aggregate over those facts, so that a past figure never drops when someone leaves.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from annuaire.models import Listing
@@ -20,6 +36,13 @@ from lms.models import Role, User
 from quizzes.models import QuestionAnswer, QuizAttempt
 
 from .forms import Filters
+from .models import (
+    ErasedCohortMember,
+    ErasedLearner,
+    ErasedQuestionResult,
+    ErasedQuizResult,
+    ErasedReadiness,
+)
 
 # The steps of the funnel, in order: each is a flag of a learner (1 or 0).
 STEPS = ("inscrits", "commence", "termine", "certifies", "annuaire")
@@ -42,12 +65,36 @@ def conditions(filters: Filters) -> list:
     if filters.end:
         where.append(User.created_at < _midnight(filters.end + timedelta(days=1)))
     if filters.region:
-        codes = [d.code for d in all_departements().values() if d.region == filters.region]
-        where.append(User.departement_code.in_(codes))
+        where.append(User.departement_code.in_(_codes(filters.region)))
     if filters.cohort:
         members = select(CohortMember.user_id).where(CohortMember.cohort_id == filters.cohort)
         where.append(User.id.in_(members))
     return where
+
+
+def _codes(region: str) -> list[str]:
+    return [d.code for d in all_departements().values() if d.region == region]
+
+
+def erased_conditions(filters: Filters) -> list:
+    """The same filters over the anonymous facts of erased learners (all were apprenants)."""
+    learner, where = ErasedLearner, []
+    if filters.start:
+        where.append(learner.registered_on >= filters.start)
+    if filters.end:
+        where.append(learner.registered_on <= filters.end)
+    if filters.region:
+        where.append(learner.departement_code.in_(_codes(filters.region)))
+    if filters.cohort:
+        members = select(ErasedCohortMember.erased_id).where(
+            ErasedCohortMember.cohort_id == filters.cohort
+        )
+        where.append(learner.id.in_(members))
+    return where
+
+
+def erased_population(filters: Filters):
+    return select(ErasedLearner.id).where(*erased_conditions(filters))
 
 
 def population(filters: Filters):
@@ -92,6 +139,31 @@ def _flag(condition, name: str):
     return case((condition, 1), else_=0).label(name)
 
 
+def erased_facts(filters: Filters):
+    """The facts() of erased learners: the same flags, as they were at the erasure. Nobody is
+    in the annuaire any more: that step counts the listings visible now."""
+    learner = ErasedLearner
+    return select(
+        learner.id.label("erased_id"),
+        learner.departement_code,
+        learner.profile,
+        learner.registered_on,
+        _flag(learner.started.is_(True), "commence"),
+        _flag(learner.completed.is_(True), "termine"),
+        _flag(learner.certified.is_(True), "certifies"),
+        literal_column("0").label("annuaire"),
+    ).where(*erased_conditions(filters))
+
+
+def _add_steps(into: dict, key, row) -> None:
+    """Add a group's counts to the same group's, if any: accounts and erased learners."""
+    steps = _steps(row)
+    if key in into:
+        into[key] = {step: into[key][step] + steps[step] for step in STEPS}
+    else:
+        into[key] = steps
+
+
 def _counts(f) -> list:
     """The funnel's counts over a facts subquery."""
     return [
@@ -106,18 +178,33 @@ def _counts(f) -> list:
 def funnel_by_week(filters: Filters) -> dict[str, dict[str, int]]:
     """The funnel of the people who signed up each week: the weekly sign-ups, and (added up)
     the funnel of everybody."""
-    f = facts(filters).subquery()
+    f, e = facts(filters).subquery(), erased_facts(filters).subquery()
     week = week_of(f.c.created_at)
-    rows = db.session.execute(select(week.label("week"), *_counts(f)).group_by(week))
-    return {monday(row.week): _steps(row) for row in rows}
+    # Accounts by week, erased learners by day (their week is found here): as text, so that
+    # both halves of the union have one type.
+    accounts = select(cast(week, String).label("day"), *_counts(f)).group_by(week)
+    erased = select(cast(e.c.registered_on, String), *_counts(e)).group_by(e.c.registered_on)
+    weeks: dict[str, dict[str, int]] = {}
+    for row in db.session.execute(union_all(accounts, erased)):  # a few hundred rows at most
+        _add_steps(weeks, _monday_of(row.day), row)
+    return weeks
+
+
+def _monday_of(day: str) -> str:
+    """The Monday of a day written as text ('YYYY-MM-DD…'), as monday() writes it."""
+    day = date.fromisoformat(monday(day))
+    return (day - timedelta(days=day.weekday())).isoformat()
 
 
 def funnel_by_departement(filters: Filters) -> dict[str, dict[str, int]]:
-    f = facts(filters).subquery()
-    rows = db.session.execute(
+    by_place = [
         select(f.c.departement_code, *_counts(f)).group_by(f.c.departement_code)
-    )
-    return {row.departement_code: _steps(row) for row in rows}
+        for f in (facts(filters).subquery(), erased_facts(filters).subquery())
+    ]
+    found: dict[str, dict[str, int]] = {}
+    for row in db.session.execute(union_all(*by_place)):
+        _add_steps(found, row.departement_code, row)
+    return found
 
 
 def _steps(row) -> dict[str, int]:
@@ -126,7 +213,8 @@ def _steps(row) -> dict[str, int]:
 
 def funnel_by_public(filters: Filters, structures: int | None) -> dict[str, list[dict]]:
     """By profile, by structure (those of 5 people or more, the largest `structures`) and by
-    cohort, in one query: the learners' facts are computed once and grouped three ways."""
+    cohort, in one query: the learners' facts are computed once and grouped three ways, then
+    the erased learners' facts two ways."""
     f = facts(filters).cte("faits")
     counts = _counts(f)
     by_profile = select(
@@ -151,11 +239,39 @@ def funnel_by_public(filters: Filters, structures: int | None) -> dict[str, list
         .join(Cohort, Cohort.id == CohortMember.cohort_id)
         .group_by(Cohort.id, Cohort.name)
     )
-    rows = db.session.execute(union_all(by_profile, select(by_structure), by_cohort))
-    grouped = {"profil": [], "structure": [], "cohorte": []}
-    for row in rows:  # a few hundred groups at most, already counted
-        grouped[row.kind].append({"key": row.key, "label": row.label, **_steps(row)})
-    return grouped
+    rows = db.session.execute(
+        union_all(by_profile, select(by_structure), by_cohort, *_erased_by_public(filters))
+    )
+    found: dict[str, dict] = {"profil": {}, "structure": {}, "cohorte": {}}
+    labels = {}
+    for row in rows:  # a few hundred groups, already counted
+        labels[row.kind, row.key] = row.label
+        _add_steps(found[row.kind], row.key, row)
+    return {
+        kind: [{"key": key, "label": labels[kind, key], **steps} for key, steps in groups.items()]
+        for kind, groups in found.items()
+    }
+
+
+def _erased_by_public(filters: Filters) -> tuple:
+    """Erased learners by profile and by cohort. Not by structure: their employer is not kept
+    (a free text, that can name a one-person office); they count among « Autres structures »."""
+    e = erased_facts(filters).cte("faits_effaces")
+    counts = _counts(e)
+    by_profile = select(
+        literal("profil").label("kind"),
+        e.c.profile.label("key"),
+        e.c.profile.label("label"),
+        *counts,
+    ).group_by(e.c.profile)
+    by_cohort = (
+        select(literal("cohorte"), cast(Cohort.id, String), Cohort.name, *counts)
+        .select_from(e)
+        .join(ErasedCohortMember, ErasedCohortMember.erased_id == e.c.erased_id)
+        .join(Cohort, Cohort.id == ErasedCohortMember.cohort_id)
+        .group_by(Cohort.id, Cohort.name)
+    )
+    return by_profile, by_cohort
 
 
 # --- over time ---------------------------------------------------------------------------------
@@ -175,17 +291,25 @@ def monday(value) -> str:
 
 def certifications_by_week(filters: Filters) -> dict[str, int]:
     """Certificates still valid, by the week they were issued."""
-    week = week_of(Certificate.issued_at)
-    rows = db.session.execute(
-        select(week, func.count())
+    week, erased_week = week_of(Certificate.issued_at), ErasedLearner.certified_week
+    accounts = (
+        select(cast(week, String), func.count())
         .join(User, User.id == Certificate.user_id)
         .where(Certificate.revoked_at.is_(None), *conditions(filters))
         .group_by(week)
     )
-    return {monday(week): count for week, count in rows}
+    erased = (
+        select(cast(erased_week, String), func.count())
+        .where(ErasedLearner.certified.is_(True), *erased_conditions(filters))
+        .group_by(erased_week)
+    )
+    found: dict[str, int] = {}
+    for week, count in db.session.execute(union_all(accounts, erased)):
+        found[monday(week)] = found.get(monday(week), 0) + count
+    return found
 
 
-def _days_between(start, end):
+def days_between(start, end):
     if _dialect() == "postgresql":
         return func.extract("epoch", end - start) / 86400.0
     return func.julianday(end) - func.julianday(start)
@@ -196,17 +320,20 @@ def median_days_to_certificate(filters: Filters) -> tuple[float | None, int]:
 
     Portable: number the durations in order, keep the middle one (or the middle two).
     """
-    days = _days_between(User.created_at, Certificate.issued_at)
-    ranked = (
-        select(
-            days.label("days"),
-            func.row_number().over(order_by=days).label("rank"),
-            func.count().over().label("n"),
-        )
+    durations = union_all(
+        select(days_between(User.created_at, Certificate.issued_at).label("days"))
         .join(User, User.id == Certificate.user_id)
-        .where(Certificate.revoked_at.is_(None), *conditions(filters))
-        .subquery()
-    )
+        .where(Certificate.revoked_at.is_(None), *conditions(filters)),
+        select(ErasedLearner.days_to_certificate).where(
+            ErasedLearner.certified.is_(True), *erased_conditions(filters)
+        ),
+    ).subquery()
+    days = durations.c.days
+    ranked = select(
+        days,
+        func.row_number().over(order_by=days).label("rank"),
+        func.count().over().label("n"),
+    ).subquery()
     middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
     median, n = db.session.execute(
         select(func.avg(ranked.c.days), func.max(ranked.c.n)).where(middle)
@@ -217,14 +344,11 @@ def median_days_to_certificate(filters: Filters) -> tuple[float | None, int]:
 # --- readiness ---------------------------------------------------------------------------------
 
 
-def readiness(filters: Filters, statement_id: str | None = None) -> list[dict]:
-    """Per phase and statement: people who answered, people at 4 or 5, the mean.
-
-    Every answer is kept and the latest counts: an answer counts when no later one exists for
-    the same person, phase and statement.
-    """
+def latest_answer():
+    """The condition on ReadinessAnswer that keeps, of every answer, the ones that count: an
+    answer counts when no later one exists for the same person, phase and statement."""
     answer, later = ReadinessAnswer, aliased(ReadinessAnswer)
-    superseded = exists().where(
+    return ~exists().where(
         later.user_id == answer.user_id,
         later.phase == answer.phase,
         later.statement_id == answer.statement_id,
@@ -233,20 +357,52 @@ def readiness(filters: Filters, statement_id: str | None = None) -> list[dict]:
             and_(later.answered_at == answer.answered_at, later.id > answer.id),
         ),
     )
-    query = (
-        select(
-            answer.phase,
-            answer.statement_id,
-            func.count().label("repondants"),
-            func.coalesce(func.sum(case((answer.value >= READY, 1), else_=0)), 0).label("prets"),
-            func.avg(answer.value).label("moyenne"),
-        )
-        .where(answer.user_id.in_(population(filters)), ~superseded)
-        .group_by(answer.phase, answer.statement_id)
-    )
+
+
+def _readiness_counts(answer, where: list, statement_id: str | None):
+    """Respondents, people at 4 or 5 and the sum of the answers (the mean is taken once the
+    accounts and the erased learners are added up): a query."""
+    query = select(
+        answer.phase,
+        answer.statement_id,
+        func.count().label("repondants"),
+        func.coalesce(func.sum(case((answer.value >= READY, 1), else_=0)), 0).label("prets"),
+        func.sum(answer.value).label("somme"),
+    ).where(*where)
     if statement_id:
         query = query.where(answer.statement_id == statement_id)
-    return [dict(row._mapping) for row in db.session.execute(query)]
+    return query.group_by(answer.phase, answer.statement_id)
+
+
+def readiness(filters: Filters, statement_id: str | None = None) -> list[dict]:
+    """Per phase and statement: people who answered, people at 4 or 5, the mean.
+
+    Every answer is kept and the latest counts; an erased learner's latest answers were kept.
+    """
+    accounts = [ReadinessAnswer.user_id.in_(population(filters)), latest_answer()]
+    erased = [ErasedReadiness.erased_id.in_(erased_population(filters))]
+    rows = db.session.execute(
+        union_all(
+            _readiness_counts(ReadinessAnswer, accounts, statement_id),
+            _readiness_counts(ErasedReadiness, erased, statement_id),
+        )
+    )
+    found: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row.phase, row.statement_id)
+        sums = found.setdefault(key, {"repondants": 0, "prets": 0, "somme": 0})
+        for name in sums:
+            sums[name] += int(row._mapping[name])
+    return [
+        {
+            "phase": phase,
+            "statement_id": statement,
+            "repondants": sums["repondants"],
+            "prets": sums["prets"],
+            "moyenne": sums["somme"] / sums["repondants"],
+        }
+        for (phase, statement), sums in found.items()
+    ]
 
 
 # --- quizzes -----------------------------------------------------------------------------------
@@ -254,8 +410,9 @@ def readiness(filters: Filters, statement_id: str | None = None) -> list[dict]:
 # Millions of answers: for everybody, checking the role of the author of each one would cost
 # most of the time. Learners and the other accounts (formateurs, admins) are disjoint, so every
 # count here — distinct people included — adds up: count all the accounts in one pass over an
-# index, then take away the few others. A count function receives
-# `scope(user_id column) -> condition or None`.
+# index, take away the few others, and add the erased learners' counts (kept per quiz and per
+# question). One query, a union of signed parts. A count function receives
+# `scope(user_id column) -> condition or None` and gives its query.
 
 
 def _others():
@@ -266,28 +423,36 @@ def _narrow(query, condition):
     return query if condition is None else query.where(condition)
 
 
-def _take_away(everybody: list[dict], others: list[dict], key: tuple, counts: tuple) -> list[dict]:
-    """Aggregates of everybody minus those of the other accounts, group by group."""
-    theirs = {tuple(row[k] for k in key): row for row in others}
-    result = []
-    for row in everybody:  # one row per quiz or per question: a few hundred at most
-        other = theirs.get(tuple(row[k] for k in key))
-        left = {**row, **{c: row[c] - (other[c] if other else 0) for c in counts}}
-        if left[counts[0]]:
-            result.append(left)
-    return result
-
-
-def _by_learners(count, filters: Filters, key: tuple, counts: tuple) -> list[dict]:
-    """`count(scope)` for the learners that the filters keep."""
+def _by_learners(count, erased, filters: Filters, key: tuple, counts: tuple) -> list[dict]:
+    """`count(scope)` for the learners that the filters keep, plus `erased(filters)`."""
     if filters.any:
-        return count(lambda user_id: user_id.in_(population(filters)))
-    everybody = count(lambda user_id: None)
-    others = count(lambda user_id: user_id.in_(_others()))
-    return _take_away(everybody, others, key, counts)
+        parts = [(count(lambda user_id: user_id.in_(population(filters))), 1)]
+    else:
+        everybody, others = count(lambda user_id: None), count(lambda uid: uid.in_(_others()))
+        parts = [(everybody, 1), (others, -1)]
+    parts.append((erased(filters), 1))
+    signed = (query.add_columns(literal_column(str(sign)).label("sign")) for query, sign in parts)
+    return _signed_sums(db.session.execute(union_all(*signed)), key, counts)
 
 
-def _quiz_counts(scope) -> list[dict]:
+def _signed_sums(rows, key: tuple, counts: tuple) -> list[dict]:
+    """Each group's counts, part by part, added or taken away; groups left with nobody go."""
+    found: dict[tuple, dict] = {}
+    for row in rows:  # one row per quiz or per question, and per part: a few hundred at most
+        row = row._mapping
+        zero = {**{k: row[k] for k in key}, **dict.fromkeys(counts, 0)}
+        group = found.setdefault(tuple(row[k] for k in key), zero)
+        for count in counts:
+            group[count] += row["sign"] * int(row[count])
+    return [group for group in found.values() if group[counts[0]]]
+
+
+def _erased_scope(table, filters: Filters) -> list:
+    """Which erased learners' rows of `table` count: all of them, or those the filters keep."""
+    return [table.erased_id.in_(erased_population(filters))] if filters.any else []
+
+
+def quiz_counts(scope):
     query = select(
         QuizAttempt.module_slug,
         func.count(QuizAttempt.user_id.distinct()).label("personnes"),
@@ -296,19 +461,31 @@ def _quiz_counts(scope) -> list[dict]:
             "reussies"
         ),
     ).where(QuizAttempt.submitted_at.is_not(None))
-    query = _narrow(query, scope(QuizAttempt.user_id))
-    rows = db.session.execute(query.group_by(QuizAttempt.module_slug))
-    return [dict(row._mapping) for row in rows]
+    return _narrow(query, scope(QuizAttempt.user_id)).group_by(QuizAttempt.module_slug)
+
+
+def _erased_quiz_counts(filters: Filters):
+    result = ErasedQuizResult
+    return (
+        select(
+            result.module_slug,
+            func.count().label("personnes"),
+            func.sum(result.attempts).label("tentatives"),
+            func.sum(result.passed).label("reussies"),
+        )
+        .where(*_erased_scope(result, filters))
+        .group_by(result.module_slug)
+    )
 
 
 def quiz_summary(filters: Filters) -> dict[str, dict]:
     """Per quiz: people who submitted an attempt, attempts, attempts passed."""
-    counts = ("personnes", "tentatives", "reussies")
-    rows = _by_learners(_quiz_counts, filters, ("module_slug",), counts)
+    key, counts = ("module_slug",), ("personnes", "tentatives", "reussies")
+    rows = _by_learners(quiz_counts, _erased_quiz_counts, filters, key, counts)
     return {row["module_slug"]: row for row in rows}
 
 
-def _question_counts(scope) -> list[dict]:
+def question_counts(scope):
     query = select(
         QuestionAnswer.module_slug,
         QuestionAnswer.question_id,
@@ -320,13 +497,24 @@ def _question_counts(scope) -> list[dict]:
     condition = scope(QuizAttempt.user_id)
     if condition is not None:
         query = query.where(QuestionAnswer.attempt_id.in_(select(QuizAttempt.id).where(condition)))
-    rows = db.session.execute(
-        query.group_by(QuestionAnswer.module_slug, QuestionAnswer.question_id)
+    return query.group_by(QuestionAnswer.module_slug, QuestionAnswer.question_id)
+
+
+def _erased_question_counts(filters: Filters):
+    result = ErasedQuestionResult
+    return (
+        select(
+            result.module_slug,
+            result.question_id,
+            func.sum(result.answers).label("reponses"),
+            func.sum(result.correct).label("justes"),
+        )
+        .where(*_erased_scope(result, filters))
+        .group_by(result.module_slug, result.question_id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def question_results(filters: Filters) -> list[dict]:
     """Per question: answers given (every attempt) and answers right."""
     key, counts = ("module_slug", "question_id"), ("reponses", "justes")
-    return _by_learners(_question_counts, filters, key, counts)
+    return _by_learners(question_counts, _erased_question_counts, filters, key, counts)

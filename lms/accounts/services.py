@@ -6,6 +6,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from ..events import account_erasing
 from ..extensions import db
 from ..mail import send_mail
 from ..models import Role, User
@@ -104,8 +105,17 @@ def export_personal_data(user: User) -> dict:
 
 
 def delete_account(user: User) -> None:
-    """RGPD erasure: the account and everything attached to it go."""
+    """RGPD erasure: the account and everything attached to it go.
+
+    Features first keep, in the same transaction, what needs no identifier (account_erasing:
+    the statistics' anonymous facts), so past figures stay as published. If one of them fails,
+    nothing is erased."""
     user_id = user.id
-    db.session.delete(user)
-    db.session.commit()
+    try:
+        account_erasing.send(current_app._get_current_object(), user=user)
+        db.session.delete(user)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     log.info("compte supprimé : utilisateur %s", user_id)

@@ -1,0 +1,85 @@
+"""What the national statistics keep of a learner who erased their account: anonymous facts.
+
+Erasing an account deletes the person, but the published figures for past periods must not
+change: that someone signed up on a given day, in a département, with a profile, in a cohort,
+started, completed, was certified. One `erased_learners` row per erased learner holds exactly
+what the statistics read of them, and nothing that names them: no id, e-mail, name, pseudonym,
+structure, commune or listing; no timestamp either, only the day of sign-up (the period filters
+are by day), the week of the certificate (the weekly series) and the delay between the two (the
+median). Their latest readiness answers and their quiz counts hang off that row, so that
+filtered figures stay the same too.
+"""
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import db
+
+
+class ErasedLearner(db.Model):
+    __tablename__ = "erased_learners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # its own sequence, not the account's id
+    registered_on: Mapped[date] = mapped_column(index=True)  # UTC day of sign-up
+    departement_code: Mapped[str] = mapped_column(String(3))
+    profile: Mapped[str] = mapped_column(String(20))
+    started: Mapped[bool]
+    completed: Mapped[bool]
+    certified: Mapped[bool]  # a certificate not revoked when the account was erased
+    certified_week: Mapped[date | None]  # its Monday (UTC)
+    days_to_certificate: Mapped[float | None]
+
+
+class ErasedCohortMember(db.Model):
+    """The cohorts the learner belonged to: a cohort deleted takes its rows with it."""
+
+    __tablename__ = "erased_cohort_members"
+
+    erased_id: Mapped[int] = mapped_column(
+        ForeignKey("erased_learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ErasedReadiness(db.Model):
+    """The latest answer of each phase and statement: the only one the statistics count."""
+
+    __tablename__ = "erased_readiness"
+
+    erased_id: Mapped[int] = mapped_column(
+        ForeignKey("erased_learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    phase: Mapped[str] = mapped_column(String(10), primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int]
+
+
+class ErasedQuizResult(db.Model):
+    """Per quiz: attempts handed in and attempts passed (not the answers, nor when)."""
+
+    __tablename__ = "erased_quiz_results"
+
+    erased_id: Mapped[int] = mapped_column(
+        ForeignKey("erased_learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    module_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    attempts: Mapped[int]
+    passed: Mapped[int]
+
+
+class ErasedQuestionResult(db.Model):
+    """Per question: answers given (every attempt) and answers right."""
+
+    __tablename__ = "erased_question_results"
+
+    erased_id: Mapped[int] = mapped_column(
+        ForeignKey("erased_learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    module_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    answers: Mapped[int]
+    correct: Mapped[int]
