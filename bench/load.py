@@ -15,6 +15,7 @@ import http.cookiejar
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -331,7 +332,8 @@ def main(print_figure) -> None:
         finally:
             ralph.stop()
     report(run, elapsed, baseline, baseline_elapsed, print_figure)
-    print_verdict(verdict, folder / "forwarder.log")
+    print_verdict(verdict, folder / "forwarder.log")  # exits on a failure, the log kept
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def wait_for_the_outbox(url: str, process, timeout: float = 120.0) -> float | None:
