@@ -76,10 +76,11 @@ def load(cohort) -> list[Row]:
         ),
         cid,
     )
+    # Opening a quiz starts an attempt with no score: only graded attempts have a best score.
     best = _grouped(
-        select(QuizAttempt.user_id, QuizAttempt.module_slug, func.max(QuizAttempt.score)).group_by(
-            QuizAttempt.user_id, QuizAttempt.module_slug
-        ),
+        select(QuizAttempt.user_id, QuizAttempt.module_slug, func.max(QuizAttempt.score))
+        .where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.score.is_not(None))
+        .group_by(QuizAttempt.user_id, QuizAttempt.module_slug),
         cid,
     )
     key = readiness.readiness().key_statement
