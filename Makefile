@@ -50,13 +50,19 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# BENCH=platform|stats|all; the statistics are measured on SQLite, then on PostgreSQL.
+# BENCH=platform|stats|load|all; the statistics are measured on SQLite, then on PostgreSQL;
+# load runs simulated learners through an LRS outage and a database restart (its own PostgreSQL).
 BENCH ?= all
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/bench
 bench: setup lrs
+ifneq ($(filter $(BENCH),all platform stats),)
 	$(BIN)/python -m bench $(BENCH)
-ifneq ($(BENCH),platform)
+endif
+ifneq ($(filter $(BENCH),all stats),)
 	DATABASE_URL=$(BENCH_POSTGRES) $(BIN)/python -m bench stats
+endif
+ifneq ($(filter $(BENCH),all load),)
+	$(BIN)/python -m bench load
 endif
 
 clean:

@@ -108,7 +108,12 @@ def xapi_forward(loop, interval):
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         outbox.forward_continuously(interval, stopping)
         return
-    report = outbox.forward_pass()
+    try:
+        report = outbox.forward_pass()
+    except outbox.DatabaseUnavailable:
+        raise click.ClickException(
+            "La base de données est injoignable : rien n'a été perdu, relancez l'envoi plus tard."
+        ) from None
     click.echo(
         f"{report.delivered} livrée(s), {report.rejected} refusée(s), "
         f"{outbox.pending_count()} en attente."

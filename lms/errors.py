@@ -45,12 +45,12 @@ RETRY_AFTER = 30  # seconds: what a database restart takes, give or take
 
 def render_error(status: int, detail: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
-    db.session.rollback()  # a failed transaction must not fail the page that reports it
+    _reset_session()  # a failed transaction must not fail the page that reports it
     context = dict(status=status, page_title=title, message=detail or message)
     try:
         page = render_template("errors/error.html", **context)
     except (DBAPIError, OperationalError):
-        db.session.rollback()
+        _reset_session()
         g._login_user = login_manager.anonymous_user()  # who it is needs the database
         page = render_template("errors/error.html", **context)
     headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else {}
@@ -72,6 +72,13 @@ def write_static_pages(folder) -> list:
         written.append(folder / f"{status}.html")
         written[-1].write_text(page, encoding="utf-8")
     return written
+
+
+def _reset_session() -> None:
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection died with the database: drop it, the page goes on
+        db.session.invalidate()
 
 
 def _http_error(error: HTTPException):
