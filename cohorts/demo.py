@@ -15,7 +15,7 @@ from quizzes import services as quizzes
 from quizzes.demo import right_answers
 
 from . import services
-from .models import Cohort, CohortMember
+from .models import Cohort, CohortInvitation, CohortMember
 
 NEWCOMERS = [  # (e-mail, first name, last name, how far they went)
     ("ines.robert@exemple.fr", "Inès", "Robert", "inscrite"),
@@ -83,3 +83,29 @@ def trainer_cohort(find_user) -> None:
         )
         services.join(cohort, person)
         _progress(person, stage)
+
+
+@demo_step(order=55)
+def pending_invitation(find_user) -> None:
+    """Camille is named in an import of a second cohort of Karim's: she is invited, not
+    enrolled, and her dashboard asks her to accept or decline."""
+    if db.session.scalar(select(Cohort).where(Cohort.name == "Morbihan — automne 2027")):
+        return
+    trainer = find_user("formateur@exemple.fr")
+    cohort = services.create(
+        trainer,
+        name="Morbihan — automne 2027",
+        territory="Morbihan",
+        departement_code="56",
+        starts_on=date(2027, 9, 15),
+        ends_on=date(2027, 12, 15),
+        description="Médiathèques et France services du Morbihan.",
+    )
+    db.session.add(
+        CohortInvitation(
+            cohort_id=cohort.id,
+            user_id=find_user("apprenant@exemple.fr").id,
+            invited_by_id=trainer.id,
+        )
+    )
+    db.session.commit()

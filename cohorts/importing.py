@@ -1,26 +1,34 @@
 """Importing learners from a CSV file: checked line by line, previewed, committed all-or-nothing.
 
-Importing the same file twice changes nothing: accounts are found by e-mail, enrolments are unique.
+A new address becomes an account enrolled in the cohort, without a password: its owner gets a
+link to choose one. An existing address (whatever its role) is never enrolled by the import: it
+is invited, and joins only if its owner accepts. Importing the same file twice changes nothing:
+accounts are found by e-mail, enrolments and invitations are unique per cohort and person.
+
+Every step reads the accounts, enrolments and invitations of the whole file in a few queries,
+so 2,000 lines preview and commit in a couple of seconds.
 """
 
 import csv
 import io
 import logging
-import secrets
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from lms.accounts.services import EmailTaken, add_user, find_by_email, normalise_email
+from lms.accounts.services import add_invited_users, normalise_email
 from lms.departements import departement
 from lms.extensions import db
 from lms.forms import FORBIDDEN_CHARACTERS
+from lms.models import User
 
-from .models import CohortMember
-from .services import is_member
+from . import notices
+from .models import CohortInvitation, CohortMember
+from .services import cohort_iri
 
 log = logging.getLogger(__name__)
 COLUMNS = ["email", "prenom", "nom", "structure", "departement"]
@@ -112,23 +120,71 @@ def parse(data: bytes, cohort) -> list[Line]:
             continue
         line = Line(number, {name: (row[name] or "").strip() for name in COLUMNS})
         _check(line, seen)
-        if not line.errors:
-            line.note = _note(cohort, line.values["email"])
         lines.append(line)
     if not lines:
         raise ImportRefused("Le fichier ne contient aucune ligne après l'en-tête.")
+    known = Known.load(cohort, [line.values["email"] for line in lines if not line.errors])
+    for line in lines:
+        if not line.errors:
+            line.note = known.note(line.values["email"])
     return lines
 
 
-def _note(cohort, email: str) -> str:
-    user = find_by_email(email)
-    if not user:
-        return "nouveau compte, invitation envoyée"
-    return (
-        "déjà inscrit·e dans la cohorte"
-        if is_member(cohort, user)
-        else "compte existant, ajouté à la cohorte"
-    )
+NOTES = {
+    "new": "nouveau compte : inscrit·e, avec un lien pour choisir son mot de passe",
+    "member": "déjà inscrit·e dans la cohorte",
+    "invite": "compte existant : invitation à accepter",
+    CohortInvitation.PENDING: "compte existant : invitation déjà envoyée, en attente de réponse",
+    CohortInvitation.DECLINED: "compte existant : invitation refusée ou cohorte quittée, "
+    "rien ne change",
+    CohortInvitation.ACCEPTED: "compte existant : a quitté la cohorte, rien ne change",
+}
+
+
+@dataclass
+class Known:
+    """What the database already holds about the file's addresses, read in a few queries."""
+
+    users: dict[str, User]  # e-mail -> account
+    members: set[int]  # ids of the accounts enrolled in the cohort
+    invitations: dict[int, str]  # account id -> state of its invitation to the cohort
+
+    CHUNK = 500  # addresses per query: well within every database's limit on parameters
+
+    @classmethod
+    def load(cls, cohort, emails: list[str]) -> "Known":
+        users = {}
+        for start in range(0, len(emails), cls.CHUNK):
+            chunk = emails[start : start + cls.CHUNK]
+            users.update(
+                (user.email, user)
+                for user in db.session.scalars(select(User).where(User.email.in_(chunk)))
+            )
+        members = set(
+            db.session.scalars(
+                select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+            )
+        )
+        invitations = dict(
+            db.session.execute(
+                select(CohortInvitation.user_id, CohortInvitation.state).where(
+                    CohortInvitation.cohort_id == cohort.id
+                )
+            ).all()
+        )
+        return cls(users, members, invitations)
+
+    def outcome(self, email: str) -> str:
+        """What committing does with this address: a key of NOTES."""
+        user = self.users.get(email)
+        if not user:
+            return "new"
+        if user.id in self.members:
+            return "member"
+        return self.invitations.get(user.id, "invite")
+
+    def note(self, email: str) -> str:
+        return NOTES[self.outcome(email)]
 
 
 # The preview carries the checked lines to the confirmation, signed so nobody can alter them.
@@ -154,44 +210,62 @@ def unsign(token: str, cohort) -> list[dict]:
     return data["rows"]
 
 
-def commit(cohort, rows: list[dict]) -> dict[str, int]:
-    """All lines or none: accounts and enrolments in one transaction; then the invitations.
+def commit(cohort, rows: list[dict], inviter) -> dict[str, list]:
+    """All lines or none: accounts, enrolments and invitations in one transaction.
 
     A failure on any line (an account created meanwhile with the same address, the database
-    refusing a row) rolls everything back and says so; nothing is half imported.
+    refusing a row) rolls everything back and says so; nothing is half imported. The e-mails
+    owed are queued in the same transaction (see notices). Returns the ids of the accounts
+    created (`crees`) and of those invited (`invites`).
     """
     try:
-        result = _add_all(cohort, rows)
+        result = _add_all(cohort, rows, inviter)
         db.session.commit()
-    except (EmailTaken, SQLAlchemyError):
+    except SQLAlchemyError:
         db.session.rollback()
         log.exception("cohorte %s : import annulé", cohort.id)
         raise ImportRefused(
             "L'import n'a pas pu être enregistré : aucune personne n'a été inscrite ni aucun "
             "compte créé. Importez le fichier à nouveau."
         ) from None
-    log.info("cohorte %s : %d personne(s) importée(s)", cohort.id, result["inscrits"])
+    log.info(
+        "cohorte %s : %d compte(s) créé(s) et inscrit(s), %d invitation(s)",
+        cohort.id,
+        len(result["crees"]),
+        len(result["invites"]),
+    )
     return result
 
 
-def _add_all(cohort, rows: list[dict]) -> dict:
-    created, enrolled = [], 0
-    for values in rows:
-        user = find_by_email(values["email"])
-        if not user:
-            user = add_user(
-                email=values["email"],
-                password=secrets.token_urlsafe(24),
-                first_name=values["prenom"],
-                last_name=values["nom"],
-                profile="autre",
-                structure=values["structure"],
-                commune="",
-                departement_code=values["departement"],
-            )
-            created.append(user.email)
-        if not is_member(cohort, user):
-            db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, source="import"))
-            db.session.flush()
-            enrolled += 1
-    return {"comptes_crees": len(created), "inscrits": enrolled, "emails": created}
+def _add_all(cohort, rows: list[dict], inviter) -> dict:
+    known = Known.load(cohort, [values["email"] for values in rows])
+    new = [values for values in rows if known.outcome(values["email"]) == "new"]
+    invited = [
+        known.users[values["email"]].id
+        for values in rows
+        if known.outcome(values["email"]) == "invite"
+    ]
+    accounts = add_invited_users([_profile(v) for v in new], cohort=cohort_iri(cohort.id))
+    created = [user.id for user in accounts]
+    db.session.add_all(
+        [CohortMember(cohort_id=cohort.id, user_id=uid, source="import") for uid in created]
+        + [
+            CohortInvitation(cohort_id=cohort.id, user_id=uid, invited_by_id=inviter.id)
+            for uid in invited
+        ]
+    )
+    notices.queue(cohort, inviter, created, invited)
+    db.session.flush()
+    return {"crees": created, "invites": invited}
+
+
+def _profile(values: dict) -> dict:
+    return {
+        "email": values["email"],
+        "first_name": values["prenom"],
+        "last_name": values["nom"],
+        "profile": "autre",
+        "structure": values["structure"],
+        "commune": "",
+        "departement_code": values["departement"],
+    }

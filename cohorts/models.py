@@ -53,3 +53,42 @@ class Reminder(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime] = timestamp(default=utcnow)
+
+
+class CohortInvitation(db.Model):
+    """An existing account named in an import: it joins the cohort only if its owner accepts.
+
+    One per cohort and person, whatever its outcome: importing the file again neither invites
+    twice nor asks again someone who declined or left."""
+
+    __tablename__ = "cohort_invitations"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    PENDING, ACCEPTED, DECLINED = "en_attente", "acceptee", "refusee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(10), default=PENDING)
+    created_at: Mapped[datetime] = timestamp(default=utcnow)
+    answered_at: Mapped[datetime | None] = timestamp()
+
+
+class CohortNotice(db.Model):
+    """An e-mail an import owes someone: a new account's link to choose a password, or an
+    invitation. Queued in the import's transaction and sent after it, a few at once and the
+    rest in the background, so a 2,000-line import answers at once and no e-mail is lost."""
+
+    __tablename__ = "cohort_notices"
+
+    ACCOUNT, INVITATION = "compte", "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = timestamp(default=utcnow)
+    claimed_at: Mapped[datetime | None] = timestamp()  # a sender took it (or is taking it)
+    sent_at: Mapped[datetime | None] = timestamp()

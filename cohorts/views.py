@@ -3,7 +3,7 @@ from io import BytesIO
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
+from flask_login import current_user, login_required
 from openpyxl import Workbook
 
 from certificates import readiness, status
@@ -19,7 +19,7 @@ from lms.slots import fills
 from lms.xapi.recorder import set_cohort_resolver
 from quizzes.services import quizzes
 
-from . import activity, bp, dashboard, importing, items, services
+from . import activity, bp, dashboard, importing, invitations, items, notices, services
 from .forms import CohortForm, ImportForm, TrainerForm
 from .models import Cohort
 
@@ -139,6 +139,8 @@ def show(cohort):
         invite_url=current_app.config["BASE_URL"]
         + url_for("cohorts.join", code=cohort.invite_code),
         validation=current_app.config["REQUIRE_TRAINER_VALIDATION"],
+        emails=notices.progress(cohort.id),
+        waiting=invitations.waiting(cohort.id),
     )
 
 
@@ -318,16 +320,41 @@ def import_confirm(cohort):
         flash(str(error), "error")
         return redirect(url_for("cohorts.import_file", cohort_id=cohort.id)), 303
     try:
-        result = importing.commit(cohort, rows)
+        result = importing.commit(cohort, rows, current_user)
     except importing.ImportRefused as error:
         context = _import_context(cohort, ImportForm())
         return render_template("cohorts/import.html", error=str(error), **context), 409
-    services.invite(result["emails"])
-    flash(
-        f"Import terminé : {result['inscrits']} personne(s) inscrite(s), dont {result['comptes_crees']} "
-        "nouveau(x) compte(s) invité(s) par e-mail.",
-        "success",
+    flash(_import_summary(len(result["crees"]), len(result["invites"])), "success")
+    _send_import_emails(cohort)
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+def _import_summary(created: int, invited: int) -> str:
+    return (
+        f"Import terminé : {created} nouveau(x) compte(s) inscrit(s), chacun invité par e-mail "
+        f"à choisir son mot de passe ; {invited} compte(s) existant(s) invité(s) à rejoindre "
+        "la cohorte : ils n'en feront partie qu'après avoir accepté."
     )
+
+
+def _send_import_emails(cohort) -> None:
+    """The first e-mails now, the rest in the background: the page shows their progress."""
+    _, interrupted = notices.send_pending(cohort.id, limit=notices.IMMEDIATE)
+    if interrupted:
+        flash(
+            "Le serveur d'e-mails a refusé un envoi : les e-mails restants sont gardés et "
+            "partiront quand vous cliquerez sur « Reprendre l'envoi ».",
+            "warning",
+        )
+    elif notices.progress(cohort.id):
+        notices.send_in_background(cohort.id)
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/import/envois")
+@managed
+def resume_emails(cohort):
+    """The cohort's formateurs: send again the e-mails an import still owes (mail server back)."""
+    _send_import_emails(cohort)
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
 
 
@@ -434,3 +461,58 @@ def join(code):
         cohort=cohort,
         member=services.is_member(cohort, current_user),
     )
+
+
+# --- the learner's side: invitations, cohorts joined -------------------------------------------
+
+
+@fills("dashboard", "cohorts/_dashboard_panel.html")
+def _dashboard_panel(user):
+    pending, joined = invitations.pending(user), invitations.joined(user)
+    return {"pending": pending, "joined": joined} if pending or joined else None
+
+
+@bp.get("/mes-cohortes")
+@login_required
+def mine():
+    """Any logged-in person: the invitations awaiting their answer, the cohorts they joined."""
+    return render_template(
+        "cohorts/mine.html",
+        page_title="Mes cohortes",
+        pending=invitations.pending(current_user),
+        joined=invitations.joined(current_user),
+    )
+
+
+@bp.post("/mes-cohortes/<int:cohort_id>/<any(accepter, refuser):answer>")
+@login_required
+def respond(cohort_id, answer):
+    """The invited person only: accept the invitation (and join the cohort), or decline it."""
+    accept = answer == "accepter"
+    cohort = invitations.answer(cohort_id, current_user, accept=accept)
+    if not cohort:
+        flash("Cette invitation n'existe pas ou a déjà reçu une réponse.", "error")
+        return redirect(url_for("cohorts.mine")), 303
+    flash(
+        f"Vous avez rejoint la cohorte « {cohort.name} »."
+        if accept
+        else f"Invitation à la cohorte « {cohort.name} » refusée : rien n'a changé.",
+        "success",
+    )
+    return redirect(url_for("cohorts.mine"))
+
+
+@bp.post("/mes-cohortes/<int:cohort_id>/quitter")
+@login_required
+def leave(cohort_id):
+    """A member only: leave the cohort; its formateurs no longer see their progress."""
+    cohort = invitations.leave(cohort_id, current_user)
+    if not cohort:
+        flash("Vous ne faites pas partie de cette cohorte.", "error")
+        return redirect(url_for("cohorts.mine")), 303
+    flash(
+        f"Vous avez quitté la cohorte « {cohort.name} » : ses formateurs ne voient plus "
+        "votre parcours.",
+        "success",
+    )
+    return redirect(url_for("cohorts.mine"))

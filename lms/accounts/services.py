@@ -50,6 +50,21 @@ def add_user(*, email: str, password: str, role: str = "apprenant", **profile) -
     return user
 
 
+def add_invited_users(profiles: list[dict], *, cohort: str | None = None) -> list[User]:
+    """Accounts without a password, many at once in the caller's transaction (an import of
+    2,000 lines): one insert for all, then their statements, which name `cohort` (an IRI) when
+    given instead of looking it up person by person. The caller found the addresses free; one
+    taken meanwhile makes the unique constraint refuse the whole transaction."""
+    users = [User(**{**profile, "email": normalise_email(profile["email"])}) for profile in profiles]
+    db.session.add_all(users)
+    db.session.flush()  # one multi-row insert; the statements need the new ids
+    with db.session.no_autoflush:  # else each statement's cohort lookup flushes the previous one
+        for user in users:
+            record(user, "registered", training(), cohort=cohort)
+    log.info("%d compte(s) créé(s) sans mot de passe", len(users))
+    return users
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     return user if user and user.check_password(password) else None
@@ -77,7 +92,7 @@ def send_password_reset(email: str) -> None:
     if not user:
         return
     # The token carries the current hash: once the password changes, it is spent.
-    token = _reset_serializer().dumps({"id": user.id, "hash": user.password_hash[-16:]})
+    token = _reset_serializer().dumps({"id": user.id, "hash": _hash_tail(user)})
     link = absolute_url("accounts.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     send_mail(
@@ -97,7 +112,12 @@ def user_for_reset_token(token: str) -> User | None:
     except BadSignature:  # also covers an expired token
         return None
     user = db.session.get(User, data.get("id"))
-    return user if user and user.password_hash[-16:] == data.get("hash") else None
+    return user if user and _hash_tail(user) == data.get("hash") else None
+
+
+def _hash_tail(user: User) -> str:
+    """What a reset token carries of the password hash ("" while none was chosen)."""
+    return (user.password_hash or "")[-16:]
 
 
 def export_personal_data(user: User) -> dict:

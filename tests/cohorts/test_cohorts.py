@@ -149,18 +149,23 @@ GOOD = HEADER + (
 
 
 def test_import_previews_then_commits_all_and_invites(client, cohort, mailbox, create_user):
-    create_user(email="bruno@exemple.fr")  # an existing account is enrolled, not recreated
+    bruno = create_user(email="bruno@exemple.fr")  # an existing account is invited, not enrolled
     preview = upload(client, cohort, GOOD)
     assert preview.status_code == 200 and count(CohortMember) == 0
     text = preview.get_data(as_text=True)
-    assert "nouveau compte, invitation envoyée" in text and "compte existant, ajouté" in text
+    assert "nouveau compte : inscrit·e, avec un lien pour choisir son mot de passe" in text
+    assert "compte existant : invitation à accepter" in text
     response = confirm(client, cohort, preview)
-    assert response.status_code == 302 and count(CohortMember) == 2
-    assert [m["To"] for m in mailbox] == ["alice@exemple.fr"]
+    assert response.status_code == 302
     alice = db.session.scalar(select(User).where(User.email == "alice@exemple.fr"))
+    members = db.session.scalars(select(CohortMember.user_id)).all()
+    assert members == [alice.id] and bruno.id not in members
+    assert sorted(m["To"] for m in mailbox) == ["alice@exemple.fr", "bruno@exemple.fr"]
     assert alice.departement_code == "56" and alice.role == "apprenant"
+    assert alice.password_hash is None  # chosen through the link, never hashed by the import
     again = confirm(client, cohort, upload(client, cohort, GOOD))  # the same file twice
-    assert again.status_code == 302 and count(CohortMember) == 2 and count(User) == 3
+    assert again.status_code == 302 and count(CohortMember) == 1 and count(User) == 3
+    assert len(mailbox) == 2  # nobody is e-mailed twice
 
 
 def test_semicolons_and_a_bom_are_understood(client, cohort):
@@ -241,17 +246,15 @@ def test_a_tampered_preview_is_refused(client, cohort):
 
 def test_a_failure_midway_through_the_commit_imports_nobody(client, cohort, mailbox, monkeypatch):
     preview = upload(client, cohort, GOOD)
-    statements, calls, real = count(StoredStatement), [], importing.add_user
+    statements, real = count(StoredStatement), importing.add_invited_users
 
-    def add_user_failing_on_the_second_line(**fields):
-        calls.append(fields["email"])
-        if len(calls) == 2:  # as if the address had been taken meanwhile
-            raise IntegrityError("INSERT INTO users", {}, Exception("adresse déjà prise"))
-        return real(**fields)
+    def add_users_then_fail(profiles, **options):
+        real(profiles, **options)  # the accounts are added to the transaction, then refused
+        raise IntegrityError("INSERT INTO users", {}, Exception("adresse déjà prise"))
 
-    monkeypatch.setattr("cohorts.importing.add_user", add_user_failing_on_the_second_line)
+    monkeypatch.setattr("cohorts.importing.add_invited_users", add_users_then_fail)
     response = confirm(client, cohort, preview)
-    assert response.status_code == 409 and len(calls) == 2
+    assert response.status_code == 409
     assert "aucune personne n&#39;a été inscrite ni aucun compte créé" in response.get_data(
         as_text=True
     )
@@ -603,6 +606,9 @@ def test_exports_have_stable_columns(client, cohort, create_user):
 
 # The one route open to anyone: the invitation link (its code is the secret). Tested below.
 PUBLIC_ROUTES = {"cohorts.join"}
+# The person's own side (invitations, leaving): any logged-in person, acting only on themself.
+# Tested in test_consent.py.
+OWN_ROUTES = {"cohorts.mine", "cohorts.respond", "cohorts.leave"}
 ACTIONS = ("valider", "revoquer", "retablir")  # the values of <action> on a learner
 
 
@@ -612,7 +618,7 @@ def cohort_routes() -> list:
     rules = create_app(make_config("sqlite://")).url_map.iter_rules()
     routes = []
     for rule in rules:
-        if not rule.endpoint.startswith("cohorts.") or rule.endpoint in PUBLIC_ROUTES:
+        if not rule.endpoint.startswith("cohorts.") or rule.endpoint in PUBLIC_ROUTES | OWN_ROUTES:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for action in ACTIONS if "action" in rule.arguments else [None]:
@@ -663,10 +669,11 @@ def test_every_cohort_route_lets_in_only_its_formateurs_and_admins(
         assert db.session.get(Cohort, cohort.id).name == "Morbihan printemps"
 
 
-def test_the_matrix_covers_every_route_but_the_invitation_link(app):
+def test_the_matrix_covers_every_route_but_the_invitation_link_and_ones_own(app):
     endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("cohorts.")}
-    assert endpoints - PUBLIC_ROUTES == {param.values[0] for param in cohort_routes()}
+    assert endpoints - PUBLIC_ROUTES - OWN_ROUTES == {param.values[0] for param in cohort_routes()}
     assert {"cohorts.join"} == PUBLIC_ROUTES and "cohorts.questions" in endpoints
+    assert endpoints >= OWN_ROUTES
 
 
 def test_the_invitation_link_is_open_to_anyone_and_joins_only_on_post(client, auth, cohort):

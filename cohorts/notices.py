@@ -1,0 +1,154 @@
+"""The e-mails an import owes (a new account's link to choose a password, an invitation):
+queued in the import's transaction, then sent: the first few in the request, the rest by a
+background thread, so that 2,000 lines answer in a couple of seconds and no e-mail is lost.
+
+Each notice is claimed before it is sent, so two senders (a thread, the « Reprendre l'envoi »
+button, `flask cohorts envoyer-emails`) never send it twice; a claim left by a sender that died
+is taken again after STALE_CLAIM.
+"""
+
+import logging
+import smtplib
+import threading
+from datetime import timedelta
+
+import click
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from lms.accounts.services import send_password_reset
+from lms.extensions import db
+from lms.mail import send_mail
+from lms.models import User, utcnow
+
+from . import bp
+from .invitations import invitation_body
+from .models import Cohort, CohortNotice
+
+log = logging.getLogger(__name__)
+IMMEDIATE = 10  # e-mails sent within the import's request; the others in the background
+STALE_CLAIM = timedelta(minutes=15)
+
+
+def queue(cohort, inviter, created: list[int], invited: list[int]) -> None:
+    """In the import's transaction: what to send to whom, once it is committed. One time for
+    the whole import: the progress counts the e-mails of the imports not yet fully sent."""
+    now = utcnow()
+    db.session.add_all(
+        [
+            CohortNotice(cohort_id=cohort.id, user_id=uid, kind=kind, created_at=now, **extra)
+            for kind, ids, extra in (
+                (CohortNotice.ACCOUNT, created, {}),
+                (CohortNotice.INVITATION, invited, {"invited_by_id": inviter.id}),
+            )
+            for uid in ids
+        ]
+    )
+
+
+def _available():
+    return or_(CohortNotice.claimed_at.is_(None), CohortNotice.claimed_at < utcnow() - STALE_CLAIM)
+
+
+def _claim_next(cohort_id: int | None) -> CohortNotice | None:
+    while True:
+        statement = select(CohortNotice.id).where(CohortNotice.sent_at.is_(None), _available())
+        if cohort_id is not None:
+            statement = statement.where(CohortNotice.cohort_id == cohort_id)
+        notice_id = db.session.scalar(statement.order_by(CohortNotice.id).limit(1))
+        if notice_id is None:
+            return None
+        claimed = db.session.execute(
+            update(CohortNotice)
+            .where(CohortNotice.id == notice_id, CohortNotice.sent_at.is_(None), _available())
+            .values(claimed_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        if claimed:  # else another sender took it first: try the next one
+            return db.session.get(CohortNotice, notice_id)
+
+
+def _send(notice: CohortNotice) -> None:
+    user = db.session.get(User, notice.user_id)
+    if notice.kind == CohortNotice.ACCOUNT:
+        send_password_reset(user.email)
+        return
+    cohort = db.session.get(Cohort, notice.cohort_id)
+    inviter = db.session.get(User, notice.invited_by_id) if notice.invited_by_id else None
+    send_mail(
+        user.email,
+        f"Café IA Formation : invitation à rejoindre la cohorte « {cohort.name} »",
+        invitation_body(cohort, inviter, user),
+        kind="invitation cohorte",
+    )
+
+
+def send_pending(cohort_id: int | None = None, limit: int | None = None) -> tuple[int, bool]:
+    """Send the queued e-mails (of one cohort, or all), oldest first, `limit` at most.
+
+    Stops at the first one the mail server refuses: it and the rest stay queued. Returns the
+    number sent and whether the mail server interrupted the pass."""
+    sent = 0
+    while limit is None or sent < limit:
+        notice = _claim_next(cohort_id)
+        if notice is None:
+            break
+        try:
+            _send(notice)
+        except (OSError, smtplib.SMTPException) as error:
+            notice.claimed_at = None  # queued again, for the next pass
+            db.session.commit()
+            log.warning("e-mails d'import interrompus (%s)", type(error).__name__)
+            return sent, True
+        notice.sent_at = utcnow()
+        db.session.commit()
+        sent += 1
+    if sent:
+        log.info("e-mails d'import : %d envoyé(s)", sent)
+    return sent, False
+
+
+def send_in_background(cohort_id: int) -> None:
+    """The rest of a large import's e-mails, after the response, in this process."""
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                send_pending(cohort_id)
+            except Exception:  # a thread's error reaches no one: the log keeps it
+                log.exception("cohorte %s : envoi des e-mails d'import interrompu", cohort_id)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=run, name=f"emails-cohorte-{cohort_id}", daemon=True)
+    # Kept so that a test (or a shutdown) can wait for them.
+    threads = app.extensions.setdefault("cohort_notice_threads", [])
+    threads[:] = [t for t in threads if t.is_alive()] + [thread]
+    thread.start()
+
+
+def progress(cohort_id: int) -> tuple[int, int] | None:
+    """(sent, total) of the e-mails of the imports still being sent; None when none is."""
+    oldest = db.session.scalar(
+        select(func.min(CohortNotice.created_at)).where(
+            CohortNotice.cohort_id == cohort_id, CohortNotice.sent_at.is_(None)
+        )
+    )
+    if oldest is None:
+        return None
+    total, sent = db.session.execute(
+        select(func.count(), func.count(CohortNotice.sent_at)).where(
+            CohortNotice.cohort_id == cohort_id, CohortNotice.created_at >= oldest
+        )
+    ).one()
+    return sent, total
+
+
+@bp.cli.command("envoyer-emails")
+def send_all_command() -> None:
+    """Send every e-mail that imports still owe (after a restart or a mail server outage)."""
+    sent, interrupted = send_pending()
+    click.echo(
+        f"{sent} e-mail(s) envoyé(s)" + (" ; serveur d'e-mails indisponible" if interrupted else "")
+    )
