@@ -115,7 +115,9 @@ def test_sign_up_refuses_non_utf8_bytes(client):
 
 
 def test_sign_up_refuses_a_duplicate_email_whatever_its_case(client, create_user):
-    create_user(email="claire.petit@exemple.fr")
+    # Someone else's account: with its own password (the same form sent twice logs in instead,
+    # tests/test_double_submits.py).
+    create_user(email="claire.petit@exemple.fr", password="le-mot-de-passe-de-claire")
     response = client.submit("/inscription", {**VALID, "email": "CLAIRE.PETIT@exemple.fr"})
     assert response.status_code == 409
     assert "Un compte existe déjà" in response.get_data(as_text=True)

@@ -1,18 +1,21 @@
 """Writes on accounts: each function changes the state and commits, or raises and changes nothing."""
 
 import logging
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..concurrency import retry_on_conflict
 from ..events import account_erasing
 from ..extensions import db
 from ..mail import send_mail
-from ..models import Role, User
+from ..models import Role, User, utcnow
 from ..personal_data import collect
 from ..urls import absolute_url
 from ..xapi import record, training
+from ..xapi.models import StoredStatement
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,46 @@ def create_user(*, email: str, password: str, role: str = "apprenant", **profile
     user = add_user(email=email, password=password, role=role, **profile)
     db.session.commit()
     return user
+
+
+def sign_up(*, email: str, password: str, **profile) -> User:
+    """The sign-up form: a new apprenant account, or the one this same form made a moment ago.
+
+    A double click or a retried request sends the form twice: the second gets the account the
+    first created, so both end logged in. Only with its password, within a couple of minutes,
+    while it has done nothing else (see _made_by_this_form); any other account taken raises
+    EmailTaken. Two at once: the unique address refuses one insert, which runs again and finds
+    the other's account.
+    """
+    try:
+        return retry_on_conflict(lambda: create_user(email=email, password=password, **profile))
+    except EmailTaken:
+        user = find_by_email(email)
+        if not user or not _made_by_this_form(user, password):
+            raise
+    log.info("inscription envoyée deux fois : utilisateur %s", user.id)
+    return user
+
+
+SIGNUP_REPEAT_SECONDS = 120  # how long after a sign-up the same form still means the same account
+
+
+def _made_by_this_form(user: User, password: str) -> bool:
+    """Created moments ago with this password, still an apprenant, nothing recorded but its
+    registration: what the first of two identical submissions leaves behind."""
+    seconds = current_app.config.get("SIGNUP_REPEAT_SECONDS", SIGNUP_REPEAT_SECONDS)
+    recent = db.session.scalar(
+        select(User.id).where(
+            User.id == user.id, User.created_at >= utcnow() - timedelta(seconds=seconds)
+        )
+    )
+    recorded = db.session.scalar(select(func.count()).where(StoredStatement.user_id == user.id))
+    return (
+        recent is not None
+        and user.role == Role.APPRENANT
+        and recorded <= 1
+        and user.check_password(password)
+    )
 
 
 def add_user(*, email: str, password: str, role: str = "apprenant", **profile) -> User:

@@ -62,8 +62,8 @@ def register():
     form = RegisterForm()
     if not form.validate_on_submit():
         return _form_page("accounts/register.html", form, "Créer un compte")
-    try:
-        user = services.create_user(
+    try:  # the same form sent twice gets the same account, logged in (services.sign_up)
+        user = services.sign_up(
             email=form.email.data, password=form.password.data, **_profile_data(form)
         )
     except services.EmailTaken:
