@@ -48,10 +48,12 @@ def joined(user) -> list[Cohort]:
 
 def waiting(cohort_id: int) -> int:
     """How many invited people have not answered (their names stay out of the formateur's view)."""
+    members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
     return db.session.scalar(
         select(func.count()).where(
             CohortInvitation.cohort_id == cohort_id,
             CohortInvitation.state == CohortInvitation.PENDING,
+            CohortInvitation.user_id.not_in(members),  # joined by the link meanwhile
         )
     )
 

@@ -88,6 +88,9 @@ def test_the_importer_can_neither_read_nor_act_on_an_invited_person(
     person = create_user(first_name="Nadia", last_name="Secret")
     certify(person)
     import_people(client, cohort, person)
+    assert "1 compte(s) existant(s) invité(s) par import n'ont pas encore accepté" in (
+        client.get(url(cohort)).get_data(as_text=True)
+    )
     base = url(cohort, f"/apprenants/{person.id}")
     assert client.get(base).status_code == 404
     for action in ("valider", "revoquer", "retablir"):
@@ -167,13 +170,17 @@ def test_answers_are_posts_with_csrf_by_the_invited_person_only(
     assert "/connexion" in client.submit(f"/mes-cohortes/{cohort.id}/accepter").location
 
 
-def test_joining_by_the_link_answers_the_invitation(client, auth, cohort, create_user, mailbox):
+def test_joining_by_the_link_answers_the_invitation(
+    client, auth, trainer, cohort, create_user, mailbox
+):
     person = create_user()
     import_people(client, cohort, person)
     as_person(auth, person)
     client.submit(f"/cohortes/rejoindre/{cohort.invite_code}")
     assert members(cohort) == {person.id}
     assert "Aucune invitation en attente" in client.get("/mes-cohortes").get_data(as_text=True)
+    as_person(auth, trainer)
+    assert "pas encore accepté" not in client.get(url(cohort)).get_data(as_text=True)
 
 
 def test_a_member_leaves_and_the_formateur_loses_access(
