@@ -6,10 +6,10 @@ import smtplib
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Integer, delete, insert, literal, select
 
 from lms.accounts.services import send_password_reset
-from lms.concurrency import retry_on_conflict
+from lms.concurrency import locked, retry_on_conflict
 from lms.events import awaiting_validation
 from lms.extensions import db
 from lms.mail import send_mail, send_notice
@@ -156,35 +156,67 @@ class RemindersInterrupted(Exception):
 def remind(cohort: Cohort, sender, people: list[User]) -> int:
     """E-mail a French reminder to each person not reminded this week; every send is logged.
 
-    Each log row is committed right after its e-mail leaves, so a mail server failing midway
-    loses no trace of the reminders already sent (and they are not sent twice on a retry).
+    Each reminder is claimed before its e-mail leaves: its log row is committed first, and only
+    one of two requests can write it (see _claim_reminders), so a double click, or two
+    formateurs at once, send each e-mail once. A mail server failing midway releases the claims
+    not yet sent: the reminders already sent keep their trace, and a retry sends only the
+    others. (A process killed between the claim and the send loses that e-mail, never sends it
+    twice.)
     """
-    since = utcnow() - REMINDER_INTERVAL
-    recent = set(
-        db.session.scalars(
-            select(Reminder.user_id).where(
-                Reminder.cohort_id == cohort.id, Reminder.sent_at >= since
-            )
-        )
-    )
+    claimed = _claim_reminders(cohort, sender, people)
     sent = 0
-    for person in (p for p in people if p.id not in recent):
+    for person in (p for p in people if p.id in claimed):
         try:
             send_mail(person.email, REMINDER_SUBJECT, reminder_body(cohort, person))
         except (OSError, smtplib.SMTPException) as error:
+            _release(list(claimed.values())[sent:])
             log.warning("cohorte %s : relances interrompues (%s)", cohort.id, error)
             raise RemindersInterrupted(
                 f"Le serveur d'e-mails a refusé un envoi : {sent} relance(s) envoyée(s) avant "
                 "l'interruption. Réessayez plus tard : les personnes déjà relancées ne le "
                 "seront pas une deuxième fois."
             ) from None
-        db.session.add(Reminder(cohort_id=cohort.id, user_id=person.id, sent_by_id=sender.id))
-        db.session.commit()
         sent += 1
     log.info(
         "cohorte %s : %d relance(s) envoyée(s) par l'utilisateur %s", cohort.id, sent, sender.id
     )
     return sent
+
+
+def _claim_reminders(cohort: Cohort, sender, people: list[User]) -> dict[int, int]:
+    """Log this week's reminder of each person not reminded yet, and commit; {user id: row id}.
+
+    One INSERT … SELECT … WHERE NOT EXISTS writes them all. On PostgreSQL the cohort's row is
+    locked first, so a second request waits for this commit and then sees the rows; on SQLite
+    its INSERT waits for the single writer and evaluates NOT EXISTS after it.
+    """
+    db.session.execute(locked(select(Cohort.id).where(Cohort.id == cohort.id)))
+    already = select(Reminder.id).where(
+        Reminder.cohort_id == cohort.id,
+        Reminder.user_id == User.id,
+        Reminder.sent_at >= utcnow() - REMINDER_INTERVAL,
+    )
+    rows = select(
+        literal(cohort.id, Integer),
+        User.id,
+        literal(sender.id, Integer),
+        literal(utcnow(), Reminder.sent_at.type),
+    ).where(User.id.in_([person.id for person in people]), ~already.exists())
+    columns = ["cohort_id", "user_id", "sent_by_id", "sent_at"]
+    claimed = db.session.execute(
+        insert(Reminder).from_select(columns, rows).returning(Reminder.user_id, Reminder.id)
+    )
+    by_person = dict(claimed.all())
+    db.session.commit()
+    # In the order people are reminded, so that a failure releases exactly the rest.
+    return {person.id: by_person[person.id] for person in people if person.id in by_person}
+
+
+def _release(reminder_ids: list[int]) -> None:
+    """The claims whose e-mail did not leave: the next click sends them."""
+    db.session.rollback()
+    db.session.execute(delete(Reminder).where(Reminder.id.in_(reminder_ids)))
+    db.session.commit()
 
 
 REMINDER_SUBJECT = "Café IA Formation : votre parcours vous attend"

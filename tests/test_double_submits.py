@@ -11,13 +11,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from cohorts import services as cohorts
+from cohorts import views as cohort_views
+from cohorts.models import CohortMember, Reminder
 from lms.accounts import services as accounts
 from lms.extensions import db
 from lms.models import User, utcnow
 from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import VERBS
 from tests.conftest import PASSWORD
-from tests.test_races import ON_BOTH, at_once, codes, count, on, rendezvous, tabs
+from tests.test_races import ON_BOTH, TABS, at_once, codes, count, on, rendezvous, tabs
 
 # --- signing up ----------------------------------------------------------------------------------
 
@@ -122,3 +125,62 @@ def test_an_imported_account_without_a_password_is_refused(app):
     )
     db.session.commit()
     _refused(app.test_client())
+
+
+# --- reminding a cohort's inactive learners -----------------------------------------------------
+
+
+def _idle_cohort(login_as, create_user, people: int = 3):
+    """A formateur logged in, their cohort, and `people` members inactive for three weeks."""
+    trainer = login_as("formateur")
+    cohort = cohorts.create(trainer, name="Morbihan printemps")
+    members = [create_user() for _ in range(people)]
+    for member in members:
+        cohorts.join(cohort, member)
+    three_weeks_ago = utcnow() - timedelta(days=21)
+    ids = [member.id for member in members]
+    db.session.execute(
+        update(CohortMember).where(CohortMember.user_id.in_(ids)).values(joined_at=three_weeks_ago)
+    )
+    db.session.execute(
+        update(StoredStatement)
+        .where(StoredStatement.user_id.in_(ids))
+        .values(stored=three_weeks_ago)
+    )
+    db.session.commit()
+    return f"/formateur/cohortes/{cohort.id}/relances", sorted(m.email for m in members)
+
+
+@ON_BOTH
+def test_reminders_sent_from_tabs_at_once_mail_each_person_once(
+    app, client, login_as, create_user, mailbox, monkeypatch, database
+):
+    on(database)
+    url, emails = _idle_cohort(login_as, create_user)
+    rendezvous(monkeypatch, cohort_views.dashboard, "load")  # all have listed whom to remind
+    all_tabs = tabs(app, client)
+    responses = at_once(all_tabs, lambda tab: tab.submit(url))
+    assert codes(responses) == {302} and len({r.headers["Location"] for r in responses}) == 1
+    assert sorted(m["To"] for m in mailbox) == emails
+    assert count(Reminder) == len(emails)
+    # One tab sent them all; the others say what a later click would.
+    said = sorted(flashed(tab) for tab in all_tabs)
+    assert said == ["3 relance(s) envoyée(s)."] + [NOBODY_LEFT] * (TABS - 1)
+
+
+NOBODY_LEFT = "Personne à relancer : les personnes inactives ont déjà été relancées cette semaine."
+
+
+def flashed(tab) -> str:
+    """The message the next page shows (the flash the last request left in the session)."""
+    with tab.session_transaction() as session:
+        return " ".join(message for _, message in session.get("_flashes", []))
+
+
+def test_reminders_sent_twice_mail_each_person_once(client, login_as, create_user, mailbox):
+    url, emails = _idle_cohort(login_as, create_user)
+    first, second = client.submit(url), client.submit(url)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert sorted(m["To"] for m in mailbox) == emails and count(Reminder) == len(emails)
+    assert flashed(client) == NOBODY_LEFT
