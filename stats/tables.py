@@ -463,7 +463,15 @@ def _question_table(results: list[dict], modules: dict, people: dict) -> Table:
                 "part_juste": round(100 * row["justes"] / row["reponses"], 1) if visible else None,
             }
         )
-    rows.sort(key=lambda row: (row["part_juste"] is None, row["part_juste"] or 0, row["module"]))
+    # Weakest first; ties by module and question id, so the same figures always read alike.
+    rows.sort(
+        key=lambda row: (
+            row["part_juste"] is None,
+            row["part_juste"] or 0,
+            row["module"],
+            row["question_id"],
+        )
+    )
     return Table(
         "questions",
         "Chaque question, la moins réussie d'abord",
