@@ -8,7 +8,6 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import Integer, delete, insert, literal, select
 
-from lms.accounts.services import send_password_reset
 from lms.concurrency import locked, retry_on_conflict
 from lms.events import awaiting_validation
 from lms.extensions import db
@@ -229,12 +228,6 @@ def reminder_body(cohort: Cohort, person: User) -> str:
         f"« {cohort.name} » vous propose de reprendre votre parcours d'animateur·rice "
         f"Café IA là où vous l'aviez laissé :\n{link}\n\nÀ bientôt !\n"
     )
-
-
-def invite(emails: list[str]) -> None:
-    """New accounts made by an import: each gets a link to choose a password."""
-    for email in emails:
-        send_password_reset(email)
 
 
 @awaiting_validation.connect
