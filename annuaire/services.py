@@ -153,6 +153,7 @@ def _save(user, form) -> Listing:
 
 
 def set_visible(listing: Listing, visible: bool) -> None:
+    """The state the owner asked for, whatever it was: sent twice, the same state."""
     listing.visible = visible
     db.session.commit()
 

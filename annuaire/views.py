@@ -212,9 +212,18 @@ def _defaults() -> dict:
 @bp.post("/annuaire/ma-fiche/visibilite")
 @login_required
 def visibility():
-    """The listing's owner: hide it, or show it again."""
+    """The listing's owner: hide it, or show it again.
+
+    The form says which (visible=0 or 1), never « the other way »: a double click on « Masquer »
+    hides the listing twice instead of hiding it and showing it again."""
     listing = services.listing_of(current_user) or abort(404)
-    services.set_visible(listing, not listing.visible)
+    wanted = request.form.get("visible")
+    if wanted not in ("0", "1"):
+        abort(
+            400,
+            "Ce formulaire ne dit pas s'il faut masquer ou montrer la fiche : rechargez la page.",
+        )
+    services.set_visible(listing, wanted == "1")
     flash(
         "Votre fiche est de nouveau visible."
         if listing.visible

@@ -9,8 +9,11 @@ signing up, reminding a cohort, hiding a listing, handing in a quiz, validating 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from annuaire import services as annuaire
+from annuaire.models import Listing
+from certificates.demo import certify
 from cohorts import services as cohorts
 from cohorts import views as cohort_views
 from cohorts.models import CohortMember, Reminder
@@ -19,8 +22,20 @@ from lms.extensions import db
 from lms.models import User, utcnow
 from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import VERBS
+from tests.annuaire.helpers import LISTING
 from tests.conftest import PASSWORD
-from tests.test_races import ON_BOTH, TABS, at_once, codes, count, on, rendezvous, tabs
+from tests.test_races import (
+    MY_LISTING,
+    ON_BOTH,
+    TABS,
+    at_once,
+    codes,
+    count,
+    on,
+    rendezvous,
+    submit_all,
+    tabs,
+)
 
 # --- signing up ----------------------------------------------------------------------------------
 
@@ -184,3 +199,61 @@ def test_reminders_sent_twice_mail_each_person_once(client, login_as, create_use
     assert first.headers["Location"] == second.headers["Location"]
     assert sorted(m["To"] for m in mailbox) == emails and count(Reminder) == len(emails)
     assert flashed(client) == NOBODY_LEFT
+
+
+# --- hiding a listing of the annuaire -------------------------------------------------------------
+
+VISIBILITY = "/annuaire/ma-fiche/visibilite"
+
+
+def _published(client, login_as) -> Listing:
+    certify(login_as())
+    assert client.submit(MY_LISTING, LISTING).status_code == 302
+    return db.session.scalar(select(Listing))
+
+
+def _visible() -> bool:
+    db.session.expire_all()
+    return db.session.scalar(select(Listing.visible))
+
+
+@ON_BOTH
+def test_a_listing_hidden_from_tabs_at_once_is_hidden(app, client, login_as, monkeypatch, database):
+    on(database)
+    _published(client, login_as)
+    rendezvous(monkeypatch, annuaire, "listing_of")  # all read it visible before any writes
+    responses = at_once(tabs(app, client), submit_all(VISIBILITY, {"visible": "0"}))
+    assert codes(responses) == {302} and _visible() is False
+
+
+def test_hide_clicked_twice_hides_and_show_clicked_twice_shows(client, login_as):
+    listing = _published(client, login_as)
+    public = f"/annuaire/{listing.id}"
+    for wanted, shown, code, said in (
+        ("0", False, 404, "Votre fiche est masquée : elle n'apparaît plus dans l'annuaire."),
+        ("1", True, 200, "Votre fiche est de nouveau visible."),
+    ):
+        first = client.submit(VISIBILITY, {"visible": wanted})
+        second = client.submit(VISIBILITY, {"visible": wanted})
+        assert first.status_code == second.status_code == 302
+        assert first.headers["Location"] == second.headers["Location"]
+        assert flashed(client) == said
+        assert _visible() is shown and client.get(public).status_code == code
+
+
+def test_the_page_asks_for_the_state_it_shows_the_button_for(client, login_as):
+    _published(client, login_as)
+    page = client.get(MY_LISTING).get_data(as_text=True)
+    assert 'name="visible" value="0"' in page and "Masquer ma fiche" in page
+    client.submit(VISIBILITY, {"visible": "0"})
+    page = client.get(MY_LISTING).get_data(as_text=True)
+    assert 'name="visible" value="1"' in page and "Rendre ma fiche visible" in page
+
+
+@pytest.mark.parametrize("sent", [{}, {"visible": "oui"}, {"visible": "2"}])
+def test_a_visibility_form_without_its_state_changes_nothing(client, login_as, sent):
+    _published(client, login_as)
+    response = client.submit(VISIBILITY, sent)
+    assert response.status_code == 400
+    assert "ne dit pas s&#39;il faut masquer ou montrer la fiche" in response.get_data(as_text=True)
+    assert _visible() is True

@@ -75,7 +75,7 @@ def test_only_certified_animateurs_publish(client, login_as):
         ({"display_name": ""}, "Indiquez le nom à afficher"),
         ({"display_name": "Camille\r\nM."}, "une seule ligne"),
         ({"structure": "Médiathèque\u2028de Rennes"}, "une seule ligne"),
-        ({"commune": "Brest\t"}, "une seule ligne"),
+        ({"commune": "Brest\tCentre"}, "une seule ligne"),
     ],
 )
 def test_bad_listings_are_refused(client, animateur, changes, message):
@@ -174,11 +174,11 @@ def test_hiding_revoking_and_deleting_remove_the_listing(client, auth, animateur
     listing = db.session.scalar(select(Listing))
     url = f"/annuaire/{listing.id}"
     assert client.get(url).status_code == 200
-    client.submit("/annuaire/ma-fiche/visibilite")
+    client.submit("/annuaire/ma-fiche/visibilite", {"visible": "0"})
     assert client.get(url).status_code == 404 and "Camille M." not in client.get(
         "/annuaire.csv"
     ).get_data(as_text=True)
-    client.submit("/annuaire/ma-fiche/visibilite")
+    client.submit("/annuaire/ma-fiche/visibilite", {"visible": "1"})
     assert client.get(url).status_code == 200
     status.revoke(animateur, create_user(role="admin"), "Test")
     assert client.get(url).status_code == 404 and "Camille M." not in client.get(

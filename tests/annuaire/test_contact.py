@@ -72,7 +72,7 @@ def test_the_logs_hold_no_personal_data(client, auth, animateur, mailbox, all_lo
 
 def test_a_hidden_listing_cannot_be_contacted(client, animateur, mailbox):
     publish(client)
-    client.submit("/annuaire/ma-fiche/visibilite")
+    client.submit("/annuaire/ma-fiche/visibilite", {"visible": "0"})
     assert write_to(client, only_listing()).status_code == 404 and mailbox == []
 
 
