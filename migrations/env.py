@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
@@ -8,10 +7,9 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-# Keep the platform's own loggers: an upgrade at start-up must not silence them.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# The platform has configured the log (lms/logs.py): alembic.ini's own logging setup would
+# print every line twice. Migrations say what they run.
+logging.getLogger("alembic").setLevel(logging.INFO)
 logger = logging.getLogger("alembic.env")
 
 

@@ -24,7 +24,6 @@ def write_to(client, listing, **changes):
         ("name", "Mairie\r\nBcc: tous@exemple.fr"),
         ("name", "Mairie\nde Ploemeur"),
         ("name", "Mairie\rde Ploemeur"),
-        ("name", "Mairie\x00de Ploemeur"),
         ("name", "Mairie\tde Ploemeur"),
         ("name", "Mairie\u2028de Ploemeur"),
         ("email", "contact@ploemeur.example\r\nBcc: tous@exemple.fr"),
