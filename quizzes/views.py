@@ -1,4 +1,4 @@
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from courses import progress
@@ -55,39 +55,43 @@ def submit(module_slug):
     quiz = _quiz(module_slug)
     attempt = _own_attempt(quiz, request.form.get("attempt", ""))
     if attempt.submitted_at:
-        return _already_submitted(quiz, attempt)
+        return _already_graded(quiz, attempt)
     try:
         services.submit(current_user, quiz, attempt, request.form)
     except SubmissionError as error:
         db.session.rollback()
         return _quiz_page(quiz, attempt, error.status, str(error))
     except services.AlreadySubmitted:
-        return _already_submitted(quiz, attempt)
-    return redirect(url_for("quizzes.result", module_slug=module_slug, attempt_id=attempt.id))
+        return _already_graded(quiz, attempt)
+    return _to_result(quiz, attempt)
 
 
-def _already_submitted(quiz, attempt):
-    # A second tab or a double click: the first grade stands, shown with why this one is refused.
-    return _result_page(
-        quiz,
-        attempt,
-        409,
-        "Cette tentative a déjà été corrigée : ce nouvel envoi n'a pas été pris en compte. "
-        "Voici le résultat enregistré ; pour recommencer, refaites le quiz.",
+def _to_result(quiz, attempt):
+    return redirect(url_for("quizzes.result", module_slug=quiz.module_slug, attempt_id=attempt.id))
+
+
+def _already_graded(quiz, attempt):
+    """A double click, a second tab, the back button: the attempt is graded once, and any later
+    submit of it lands where the first did, on that grade. With other answers too: they are not
+    graded (an attempt has one grade; a new try is a new attempt), and the flash says so."""
+    flash(
+        "Cette tentative a déjà été corrigée : voici le résultat enregistré. "
+        "Pour recommencer, refaites le quiz.",
+        "info",
     )
+    return _to_result(quiz, attempt)
 
 
-def _result_page(quiz, attempt, status=200, notice=None):
+def _result_page(quiz, attempt):
     return render_template(
         "quizzes/result.html",
         page_title=f"Résultat — {quiz.title}",
         quiz=quiz,
         attempt=attempt,
-        notice=notice,
         module=progress.catalogue().module(quiz.module_slug),
         pass_mark=services.pass_mark(),
         scores=services.scores_of(attempt),
-    ), status
+    )
 
 
 @bp.get("/modules/<module_slug>/quiz/tentatives/<int:attempt_id>")

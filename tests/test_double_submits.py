@@ -22,6 +22,10 @@ from lms.extensions import db
 from lms.models import User, utcnow
 from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import VERBS
+from quizzes import grading
+from quizzes import services as quizzes
+from quizzes.demo import right_answers
+from quizzes.models import QuestionAnswer, QuizAttempt
 from tests.annuaire.helpers import LISTING
 from tests.conftest import PASSWORD
 from tests.test_races import (
@@ -33,6 +37,7 @@ from tests.test_races import (
     count,
     on,
     rendezvous,
+    statements,
     submit_all,
     tabs,
 )
@@ -257,3 +262,72 @@ def test_a_visibility_form_without_its_state_changes_nothing(client, login_as, s
     assert response.status_code == 400
     assert "ne dit pas s&#39;il faut masquer ou montrer la fiche" in response.get_data(as_text=True)
     assert _visible() is True
+
+
+# --- handing in a quiz ---------------------------------------------------------------------------
+
+QUIZ = "/modules/module-un/quiz"
+GRADED_AGAIN = "Cette tentative a déjà été corrigée : voici le résultat enregistré."
+
+
+def _open_attempt(client) -> tuple[str, dict]:
+    """The attempt the quiz page shows, and the form that answers it all right."""
+    page = client.get(QUIZ).get_data(as_text=True)
+    attempt = page.split('name="attempt" value="')[1].split('"')[0]
+    answers = right_answers(quizzes.quizzes()["module-un"]).to_dict(flat=False)  # lists kept
+    return attempt, {"attempt": attempt, **answers}
+
+
+def _graded_once() -> None:
+    assert count(QuizAttempt, QuizAttempt.submitted_at.is_not(None)) == 1
+    assert count(QuestionAnswer) == len(quizzes.quizzes()["module-un"].questions)
+    assert statements("passed", "modules", "module-un", "quiz") == 1
+    assert count(StoredStatement, StoredStatement.verb == VERBS["answered"][0]) == count(
+        QuestionAnswer
+    )
+
+
+@ON_BOTH
+def test_a_quiz_handed_in_from_tabs_at_once_is_graded_once(
+    app, client, login_as, monkeypatch, database
+):
+    on(database)
+    login_as()
+    attempt, form = _open_attempt(client)
+    rendezvous(monkeypatch, grading, "grade")  # all have found the attempt open and graded it
+    all_tabs = tabs(app, client)
+    responses = at_once(all_tabs, submit_all(QUIZ, form))
+    result = f"{QUIZ}/tentatives/{attempt}"
+    assert {(r.status_code, r.location) for r in responses} == {(302, result)}
+    _graded_once()
+    said = sorted(flashed(tab) for tab in all_tabs)
+    assert said == [""] + [GRADED_AGAIN + " Pour recommencer, refaites le quiz."] * (TABS - 1)
+
+
+def test_a_quiz_handed_in_twice_lands_on_the_same_result(client, login_as):
+    login_as()
+    attempt, form = _open_attempt(client)
+    first, second = client.submit(QUIZ, form), client.submit(QUIZ, form)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert first.location == second.location == f"{QUIZ}/tentatives/{attempt}"
+    page = client.get(second.location).get_data(as_text=True)
+    assert GRADED_AGAIN in page and "Quiz réussi : 100.0 %" in page
+    _graded_once()
+
+
+@pytest.mark.parametrize("answers", ["other", "none"])
+def test_any_form_sent_for_a_graded_attempt_lands_on_its_result(client, login_as, answers):
+    """Other answers are not graded (an attempt has one grade; a new try is a new attempt), and
+    a form missing its answers is not sent back to be completed: the attempt is over."""
+    login_as()
+    attempt, form = _open_attempt(client)
+    client.submit(QUIZ, form)
+    again = {"attempt": attempt} if answers == "none" else {**form, **_all_wrong(form)}
+    response = client.submit(QUIZ, again)
+    assert (response.status_code, response.location) == (302, f"{QUIZ}/tentatives/{attempt}")
+    assert GRADED_AGAIN in client.get(response.location).get_data(as_text=True)
+    _graded_once()
+
+
+def _all_wrong(form: dict) -> dict:
+    return {name: "reponse-inconnue" for name in form if name != "attempt"}
