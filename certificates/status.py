@@ -18,7 +18,7 @@ from tincan import Extensions, Result, StatementRef
 
 from courses import progress
 from courses.models import ModuleProgress
-from lms.concurrency import claim
+from lms.concurrency import claim, retry_on_conflict
 from lms.events import awaiting_validation
 from lms.extensions import db
 from lms.models import User, utcnow
@@ -271,11 +271,17 @@ def _has_change(user, status: str) -> bool:
     )
 
 
+class AlreadyValidated(Exception):
+    """The parcours is validated already (a double click, a colleague at the same moment)."""
+
+
 def validate(user, by) -> Certificate | None:
     """A formateur's (or an admin's) validation of a person awaiting it; then the status.
 
     Refused (400) where configuration asks for no validation, and (409) for a person who is not
-    eligible and awaiting it: nothing is written then.
+    eligible and awaiting it: nothing is written then. Already validated: AlreadyValidated, and
+    nothing is written either; in a race, the unique user_id refuses the second insert, which
+    runs again and finds the first.
     """
     if not current_app.config["REQUIRE_TRAINER_VALIDATION"]:
         raise Refused(
@@ -283,6 +289,14 @@ def validate(user, by) -> Certificate | None:
             "est accordé dès que les critères sont remplis.",
             400,
         )
+    retry_on_conflict(lambda: _keep_validation(user, by))
+    log.info("parcours validé : utilisateur %s par %s", user.id, by.id)
+    return grant_if_eligible(user)
+
+
+def _keep_validation(user, by) -> None:
+    if _validated(user):  # before eligibility: once validated, the person is certified
+        raise AlreadyValidated
     met = {c.key: c.met for c in criteria(user)}
     if certificate_of(user) or status_from(None, False, met) != ELIGIBLE:
         raise Refused(
@@ -291,20 +305,19 @@ def validate(user, by) -> Certificate | None:
             409,
         )
     _note_eligible(user, met)  # a person eligible before this history existed gets the row now
-    try:
-        db.session.add(TrainerValidation(user_id=user.id, validated_by_id=by.id))
-        _change(user, VALIDATED, by)
-        # The person is the actor; who validated is named by pseudonym, as every actor is.
-        extensions = {extension_iri("valide-par"): by.pseudonym}
-        record(
-            user, "passed", _validation_activity(), parent=_status_activity(), extensions=extensions
-        )
-        db.session.commit()
-    except IntegrityError:  # the unique user_id: a colleague validated at the same moment
-        db.session.rollback()
-        raise Refused("Ce parcours vient d'être validé par une autre personne.", 409) from None
-    log.info("parcours validé : utilisateur %s par %s", user.id, by.id)
-    return grant_if_eligible(user)
+    db.session.add(TrainerValidation(user_id=user.id, validated_by_id=by.id))
+    _change(user, VALIDATED, by)
+    # The person is the actor; who validated is named by pseudonym, as every actor is.
+    extensions = {extension_iri("valide-par"): by.pseudonym}
+    record(user, "passed", _validation_activity(), parent=_status_activity(), extensions=extensions)
+    db.session.commit()
+
+
+def _validated(user) -> bool:
+    return (
+        db.session.scalar(select(TrainerValidation.id).where(TrainerValidation.user_id == user.id))
+        is not None
+    )
 
 
 def revoke(user, by, reason: str) -> None:

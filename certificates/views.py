@@ -292,6 +292,9 @@ def act(user_id, action):
 def _validate(person):
     try:
         certificate = status.validate(person, current_user)
+    except status.AlreadyValidated:  # a double click: where the first one led
+        flash("Parcours déjà validé.", "info")
+        return redirect(url_for("certificates.manage", user_id=person.id))
     except status.Refused as error:
         flash(str(error), "error")  # shown on the page rendered below, nothing was changed
         return _manage_page(person, ReasonForm(), error.code)

@@ -228,6 +228,9 @@ def _validate(cohort, person, back):
 
     try:
         certificate = status.validate(person, current_user)
+    except status.AlreadyValidated:  # a double click: where the first one led
+        flash("Parcours déjà validé.", "info")
+        return redirect(back)
     except status.Refused as error:
         flash(str(error), "error")  # shown on the page rendered below, nothing was changed
         return _learner_page(cohort, person, ReasonForm(), error.code)

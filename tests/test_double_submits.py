@@ -13,7 +13,9 @@ from sqlalchemy import select, update
 
 from annuaire import services as annuaire
 from annuaire.models import Listing
+from certificates import status
 from certificates.demo import certify
+from certificates.models import StatusChange, TrainerValidation
 from cohorts import services as cohorts
 from cohorts import views as cohort_views
 from cohorts.models import CohortMember, Reminder
@@ -331,3 +333,70 @@ def test_any_form_sent_for_a_graded_attempt_lands_on_its_result(client, login_as
 
 def _all_wrong(form: dict) -> dict:
     return {name: "reponse-inconnue" for name in form if name != "attempt"}
+
+
+# --- validating a parcours (formateur or admin) --------------------------------------------------
+
+VALIDATED_AGAIN = "Parcours déjà validé."
+
+
+def _awaiting(app, login_as, create_user, where: str) -> tuple[str, str, User]:
+    """A person awaiting validation; the validator logged in; (the POST, the page it leads to)."""
+    app.config["REQUIRE_TRAINER_VALIDATION"] = True
+    person = create_user()
+    certify(person)  # every criterion but the validation
+    if where == "admin":
+        login_as("admin")
+        page = f"/admin/animateurs/{person.id}"
+        return page + "/valider", page, person
+    cohort = cohorts.create(login_as("formateur"), name="Morbihan printemps")
+    cohorts.join(cohort, person)
+    page = f"/formateur/cohortes/{cohort.id}/apprenants/{person.id}"
+    return page + "/valider", page, person
+
+
+def _validated_once(person) -> None:
+    assert count(TrainerValidation) == 1
+    assert count(StatusChange, StatusChange.status == status.VALIDATED) == 1
+    assert count(StatusChange, StatusChange.status == status.CERTIFIED) == 1
+    assert statements("passed", "statut-animateur", "validation") == 1
+    assert statements("earned", "statut-animateur") == 1
+    assert status.status_of(person) == status.CERTIFIED
+
+
+BY_BOTH = pytest.mark.parametrize("where", ["admin", "cohorte"])
+
+
+@ON_BOTH
+@BY_BOTH
+def test_a_parcours_validated_from_tabs_at_once_is_validated_once(
+    app, client, login_as, create_user, monkeypatch, database, where
+):
+    on(database)
+    url, page, person = _awaiting(app, login_as, create_user, where)
+    rendezvous(monkeypatch, status, "_validated")  # all find it not validated yet
+    all_tabs = tabs(app, client)
+    responses = at_once(all_tabs, submit_all(url))
+    assert {(r.status_code, r.location) for r in responses} == {(302, page)}
+    _validated_once(person)
+    said = sorted(flashed(tab) for tab in all_tabs)
+    assert said == [VALIDATED_AGAIN] * (TABS - 1) + ["Validation enregistrée."]
+
+
+@BY_BOTH
+def test_a_parcours_validated_twice_is_validated_once(app, client, login_as, create_user, where):
+    url, page, person = _awaiting(app, login_as, create_user, where)
+    first, second = client.submit(url), client.submit(url)
+    assert (first.status_code, first.location) == (second.status_code, second.location)
+    assert (second.status_code, second.location) == (302, page)
+    assert VALIDATED_AGAIN in client.get(page).get_data(as_text=True)
+    _validated_once(person)
+
+
+def test_a_revoked_status_is_still_validated_already(app, client, login_as, create_user):
+    url, page, person = _awaiting(app, login_as, create_user, "admin")
+    client.submit(url)
+    client.submit(page + "/revoquer", {"reason": "Absent des ateliers"})
+    response = client.submit(url)
+    assert (response.status_code, response.location) == (302, page)
+    assert count(TrainerValidation) == 1 and status.status_of(person) == status.REVOKED
