@@ -295,10 +295,10 @@ def validate(user, by) -> Certificate | None:
 
 
 def _keep_validation(user, by) -> None:
-    if _validated(user):  # before eligibility: once validated, the person is certified
-        raise AlreadyValidated
     met = {c.key: c.met for c in criteria(user)}
     if certificate_of(user) or status_from(None, False, met) != ELIGIBLE:
+        if _validated(user):  # by a twin click or a colleague: the person is past « éligible »
+            raise AlreadyValidated
         raise Refused(
             f"{user.full_name} n'est pas en attente de validation : seul un parcours dont tous "
             "les autres critères sont remplis peut être validé.",

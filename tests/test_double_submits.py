@@ -374,7 +374,7 @@ def test_a_parcours_validated_from_tabs_at_once_is_validated_once(
 ):
     on(database)
     url, page, person = _awaiting(app, login_as, create_user, where)
-    rendezvous(monkeypatch, status, "_validated")  # all find it not validated yet
+    rendezvous(monkeypatch, status, "criteria")  # all find the person awaiting validation
     all_tabs = tabs(app, client)
     responses = at_once(all_tabs, submit_all(url))
     assert {(r.status_code, r.location) for r in responses} == {(302, page)}
