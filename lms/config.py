@@ -33,7 +33,9 @@ class Setting:
             try:
                 return self.parse(environ[self.name])
             except ValueError:
-                raise RuntimeError(f"{self.name} : valeur invalide « {environ[self.name]} ».") from None
+                raise RuntimeError(
+                    f"{self.name} : valeur invalide « {environ[self.name]} »."
+                ) from None
         return self.default(config) if callable(self.default) else self.default
 
 
