@@ -44,6 +44,13 @@ from tests.test_races import (
     tabs,
 )
 
+
+def flashed(tab) -> str:
+    """The message the next page shows (the flash the last request left in the session)."""
+    with tab.session_transaction() as session:
+        return " ".join(message for _, message in session.get("_flashes", []))
+
+
 # --- signing up ----------------------------------------------------------------------------------
 
 SIGN_UP = "/inscription"
@@ -152,6 +159,9 @@ def test_an_imported_account_without_a_password_is_refused(app):
 # --- reminding a cohort's inactive learners -----------------------------------------------------
 
 
+NOBODY_LEFT = "Personne à relancer : les personnes inactives ont déjà été relancées cette semaine."
+
+
 def _idle_cohort(login_as, create_user, people: int = 3):
     """A formateur logged in, their cohort, and `people` members inactive for three weeks."""
     trainer = login_as("formateur")
@@ -188,15 +198,6 @@ def test_reminders_sent_from_tabs_at_once_mail_each_person_once(
     # One tab sent them all; the others say what a later click would.
     said = sorted(flashed(tab) for tab in all_tabs)
     assert said == ["3 relance(s) envoyée(s)."] + [NOBODY_LEFT] * (TABS - 1)
-
-
-NOBODY_LEFT = "Personne à relancer : les personnes inactives ont déjà été relancées cette semaine."
-
-
-def flashed(tab) -> str:
-    """The message the next page shows (the flash the last request left in the session)."""
-    with tab.session_transaction() as session:
-        return " ".join(message for _, message in session.get("_flashes", []))
 
 
 def test_reminders_sent_twice_mail_each_person_once(client, login_as, create_user, mailbox):
