@@ -1,7 +1,5 @@
 """The readiness self-assessment: statements from readiness.yaml, answered 1 to 5."""
 
-import re
-import secrets
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,14 +9,14 @@ from sqlalchemy import select
 from tincan import InteractionComponent, LanguageMap, Result, Score
 
 from courses import progress
-from lms.concurrency import retry_on_conflict
+from lms.concurrency import new_submission, retry_on_conflict
+from lms.concurrency import submission_of as submission_of  # the views read it from here
 from lms.extensions import db
 from lms.xapi import activity, extension_iri, record
 
 from .models import ReadinessAnswer
 
 INITIAL, FINAL = "initial", "final"
-SUBMISSION = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what new_submission() makes
 
 
 @dataclass(frozen=True)
@@ -82,17 +80,6 @@ def _likert(statement_id: str, text: str):
             for k, v in scale.items()
         ],
     )
-
-
-def new_submission() -> str:
-    """A token for one form page: sending that page twice keeps its answers once."""
-    return secrets.token_urlsafe(16)
-
-
-def submission_of(form) -> str:
-    """The form's token, or a new one for a form without (or with a malformed) token."""
-    token = form.get("envoi", "")
-    return token if SUBMISSION.fullmatch(token) else new_submission()
 
 
 def save(user, phase: str, values: dict[str, int], submission: str | None = None) -> bool:

@@ -13,12 +13,18 @@ the same moment. Every feature answers it with the same two tools:
   graded, a status revoked): a conditional UPDATE … WHERE completed_at IS NULL that only one
   request can match. Only the request that won records the change's xAPI statements.
 
+A form whose every send would create something new (a readiness answer, a cohort, a relayed
+message) carries a one-time token, `new_submission()`, in its hidden field `envoi`; the write
+keeps it under a unique constraint, so the page sent twice is one submission (`submission_of`).
+
 `locked(select)` reads a row FOR UPDATE (on PostgreSQL; SQLite has a single writer anyway),
 for a decision that depends on rows other requests may be writing (« was that the last lesson
 of the module? »).
 """
 
 import logging
+import re
+import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -30,6 +36,7 @@ from .extensions import db
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 ATTEMPTS = 3  # a row is created once: the second run finds it; the third is only a safety net
+SUBMISSION = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what new_submission() makes
 
 
 def retry_on_conflict(work: Callable[[], T], attempts: int = ATTEMPTS) -> T:
@@ -60,3 +67,15 @@ def claim(statement: Update) -> bool:
 def locked(statement: Select) -> Select:
     """The same SELECT, locking its rows until the commit and refreshing objects already loaded."""
     return statement.with_for_update().execution_options(populate_existing=True)
+
+
+def new_submission() -> str:
+    """A token for one form page: sending that page twice makes its write once."""
+    return secrets.token_urlsafe(16)
+
+
+def submission_of(form) -> str:
+    """The form's token (`envoi`), or a new one for a form without (or with a malformed) token:
+    such a form, from a page older than its token, is written as before, once per send."""
+    token = form.get("envoi", "")
+    return token if SUBMISSION.fullmatch(token) else new_submission()
