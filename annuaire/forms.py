@@ -3,6 +3,7 @@ import re
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,6 +21,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.concurrency import new_submission
 from lms.departements import choices as departement_choices
 from lms.forms import BaseForm
 
@@ -145,6 +147,8 @@ class ContactForm(BaseForm):
     )
     # A honeypot: hidden from people, filled by robots.
     website = StringField("Ne pas remplir ce champ", [Optional()])
+    # The page's one-time token: that page sent twice mails the animateur once.
+    envoi = HiddenField(default=new_submission)
 
     def forged(self) -> bool:
         """A control character in a one-line field: no browser sends it from this form."""

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -45,3 +45,19 @@ class Listing(db.Model):
     visible: Mapped[bool] = mapped_column(default=True)
     consented_at: Mapped[datetime] = timestamp(default=utcnow)
     updated_at: Mapped[datetime] = timestamp(default=utcnow, onupdate=utcnow)
+
+
+class RelayedMessage(db.Model):
+    """A contact form page whose message was relayed: that page sent again is not sent twice.
+
+    Only the page's one-time token and the listing: nothing about the visitor or the message.
+    Kept a day (services.RELAY_MEMORY), long enough for any double click or retried request.
+    """
+
+    __tablename__ = "annuaire_relayed_messages"
+    __table_args__ = (UniqueConstraint("listing_id", "submission"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("annuaire_listings.id", ondelete="CASCADE"))
+    submission: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = timestamp(default=utcnow, index=True)

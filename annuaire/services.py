@@ -2,10 +2,12 @@
 
 import logging
 import re
+import smtplib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from certificates.models import Certificate
 from lms.concurrency import retry_on_conflict
@@ -14,12 +16,14 @@ from lms.extensions import db
 from lms.mail import send_mail
 from lms.models import utcnow
 
-from .models import AUDIENCES, FORMATS, Listing
+from .models import AUDIENCES, FORMATS, Listing, RelayedMessage
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20
 # ASCII digits only: int() would also read "١" or " 2", which no link of ours produces.
 PAGE = re.compile(r"[1-9][0-9]{0,5}")
+# How long a relayed contact page is remembered: any double click or retried request is over.
+RELAY_MEMORY = timedelta(days=1)
 
 
 def public_listings():
@@ -158,13 +162,67 @@ def set_visible(listing: Listing, visible: bool) -> None:
     db.session.commit()
 
 
-def withdraw(listing: Listing) -> None:
-    db.session.delete(listing)
+def withdraw(user) -> bool:
+    """Delete the person's listing, their consent withdrawn; False if it was gone already.
+
+    One DELETE that counts what it removed: withdrawn twice, at once or one after the other,
+    the listing goes once, and the second request learns it was gone instead of failing.
+    """
+    removed = db.session.execute(delete(Listing).where(Listing.user_id == user.id)).rowcount
     db.session.commit()
+    if removed:
+        log.info("fiche d'annuaire retirée : utilisateur %s", user.id)
+    return removed == 1
 
 
-def relay(listing: Listing, form) -> None:
-    """Forward a visitor's message: neither side sees the other's address until they answer."""
+def relay(listing: Listing, form, submission: str) -> bool:
+    """Forward a visitor's message once per form page; False if that page's was sent already.
+
+    The visitor has no account: the page's one-time token (`envoi`) is the only key. It is
+    claimed before the e-mail leaves (a row under a unique constraint, committed first), so of
+    the page sent twice, at once or not, one request mails the animateur and the other finds
+    the claim and sends nothing. A mail server that fails releases the claim: the page sent
+    again tries again.
+    """
+    claim = retry_on_conflict(lambda: _claim_relay(listing, submission))
+    if claim is None:
+        log.info("message déjà relayé vers la fiche %s", listing.id)
+        return False
+    try:
+        _send_relay(listing, form)
+    except (OSError, smtplib.SMTPException):
+        db.session.execute(delete(RelayedMessage).where(RelayedMessage.id == claim))
+        db.session.commit()
+        raise
+    return True
+
+
+def _claim_relay(listing: Listing, submission: str) -> int | None:
+    """The claim's row id, or None when this page's message was relayed already."""
+    if _already_relayed(listing, submission):
+        return None
+    forgotten = RelayedMessage.sent_at < utcnow() - RELAY_MEMORY
+    db.session.execute(delete(RelayedMessage).where(forgotten))
+    claim = RelayedMessage(listing_id=listing.id, submission=submission)
+    db.session.add(claim)
+    db.session.flush()
+    claim_id = claim.id
+    db.session.commit()
+    return claim_id
+
+
+def _already_relayed(listing: Listing, submission: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(RelayedMessage.id).where(
+                RelayedMessage.listing_id == listing.id, RelayedMessage.submission == submission
+            )
+        )
+    )
+
+
+def _send_relay(listing: Listing, form) -> None:
+    """Neither side sees the other's address until they answer."""
     from lms.models import User
 
     animateur = db.session.get(User, listing.user_id)

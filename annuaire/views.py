@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 
 from certificates import status
+from lms.concurrency import submission_of
 from lms.departements import all_departements
 from lms.exports import csv_response
 from lms.extensions import db, limiter
@@ -110,7 +111,8 @@ def contact(listing_id):
         return redirect(url_for("annuaire.listing", listing_id=listing_id))
     if not form.validate_on_submit():
         return _listing_page(listing, form), 400 if form.forged() else 422
-    services.relay(listing, form)
+    # Sent now, or by the first send of this very page: the visitor is told the same.
+    services.relay(listing, form, submission_of(request.form))
     flash("Votre message a été transmis. L'animateur·rice vous répondra directement.", "success")
     return redirect(url_for("annuaire.listing", listing_id=listing_id))
 
@@ -236,10 +238,13 @@ def visibility():
 @bp.post("/annuaire/ma-fiche/retirer")
 @login_required
 def withdraw():
-    """The listing's owner: delete it and withdraw their consent."""
-    listing = services.listing_of(current_user) or abort(404)
-    services.withdraw(listing)
-    flash("Votre fiche est supprimée de l'annuaire.", "success")
+    """The listing's owner: delete it and withdraw their consent.
+
+    Withdrawn already (a double click, a second tab): the same page, which says so."""
+    if services.withdraw(current_user):
+        flash("Votre fiche est supprimée de l'annuaire.", "success")
+    else:
+        flash("Votre fiche était déjà retirée de l'annuaire.", "info")
     return redirect(url_for("certificates.my_status"))
 
 

@@ -1,8 +1,9 @@
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from lms.concurrency import new_submission
 from lms.departements import choices as departement_choices
 from lms.forms import BaseForm
 
@@ -26,6 +27,8 @@ class CohortForm(BaseForm):
     )
     starts_on = DateField("Date de début", [Optional()], description="Format attendu : JJ/MM/AAAA")
     ends_on = DateField("Date de fin", [Optional()], description="Format attendu : JJ/MM/AAAA")
+    # The new-cohort page's one-time token: that page sent twice makes one cohort.
+    envoi = HiddenField(default=new_submission)
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:

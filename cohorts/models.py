@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -11,6 +11,7 @@ from lms.models import timestamp, utcnow
 
 class Cohort(db.Model):
     __tablename__ = "cohorts"
+    __table_args__ = (Index("uq_cohorts_creation_token", "creation_token", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -20,6 +21,9 @@ class Cohort(db.Model):
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
     invite_code: Mapped[str] = mapped_column(String(64), unique=True)  # random, unguessable
+    # The token of the form page that created it: that page sent again finds this cohort
+    # (services.create_once). Cohorts made before it existed have none.
+    creation_token: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = timestamp(default=utcnow)
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import Integer, delete, insert, literal, select
 
-from lms.concurrency import locked, retry_on_conflict
+from lms.concurrency import locked, new_submission, retry_on_conflict
 from lms.events import awaiting_validation
 from lms.extensions import db
 from lms.mail import send_mail, send_notice
@@ -22,13 +22,45 @@ REMINDER_INTERVAL = timedelta(days=7)  # a learner gets at most one reminder a w
 
 
 def create(trainer, **fields) -> Cohort:
-    cohort = Cohort(invite_code=secrets.token_urlsafe(16), **fields)  # 128 random bits
+    """A new cohort run by `trainer`, with its invitation code (the demo, benches, tests)."""
+    cohort, _ = create_once(trainer, new_submission(), **fields)
+    return cohort
+
+
+def create_once(trainer, submission: str, **fields) -> tuple[Cohort, bool]:
+    """The cohort of one form page: created now (True), or by an earlier send of it (False).
+
+    The page carries a one-time token (`envoi`), kept on the cohort it creates under a unique
+    constraint. Sent twice (a double click, a retried request, the back button), the page makes
+    one cohort: the second request finds the first one's; if both looked before either wrote,
+    the database refuses one insert and `retry_on_conflict` runs it again, and then it finds
+    it. The token names the page, not what it says: that page sent again with other fields
+    still lands on its cohort, to be edited there; a new page makes a new cohort.
+    """
+    return retry_on_conflict(lambda: _create_once(trainer, submission, fields))
+
+
+def _create_once(trainer, submission: str, fields: dict) -> tuple[Cohort, bool]:
+    earlier = _created_from(submission)
+    if earlier and trainer in trainers(earlier):
+        return earlier, False
+    if earlier:  # another person's page token (copied, never guessed) is no key to their cohort
+        submission = new_submission()
+    cohort = Cohort(
+        invite_code=secrets.token_urlsafe(16),  # 128 random bits
+        creation_token=submission,
+        **fields,
+    )
     db.session.add(cohort)
     db.session.flush()
     db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=trainer.id))
     db.session.commit()
     log.info("cohorte %s créée par l'utilisateur %s", cohort.id, trainer.id)
-    return cohort
+    return cohort, True
+
+
+def _created_from(submission: str) -> Cohort | None:
+    return db.session.scalar(select(Cohort).where(Cohort.creation_token == submission))
 
 
 def update(cohort: Cohort, **fields) -> None:

@@ -10,6 +10,7 @@ from certificates import readiness, status
 from certificates.forms import ReasonForm
 from courses import progress
 from lms.accounts.services import find_by_email
+from lms.concurrency import submission_of
 from lms.exports import csv_response, safe_cell
 from lms.extensions import db, limiter
 from lms.models import Role
@@ -74,8 +75,14 @@ def create():
         return render_template(
             "cohorts/edit.html", page_title="Nouvelle cohorte", form=form, cohort=None
         ), 422 if form.is_submitted() else 200
-    cohort = services.create(current_user, **_fields(form))
-    flash("Cohorte créée : partagez son lien d'invitation.", "success")
+    # The page sent again (a double click…) lands on the cohort it created: see create_once.
+    cohort, created = services.create_once(
+        current_user, submission_of(request.form), **_fields(form)
+    )
+    if created:
+        flash("Cohorte créée : partagez son lien d'invitation.", "success")
+    else:
+        flash("Cette cohorte est déjà créée : partagez son lien d'invitation.", "info")
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
 
 
