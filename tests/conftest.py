@@ -70,6 +70,9 @@ def make_config(uri: str, **overrides) -> dict:
         "MAIL_SERVER": None,
         # scrypt costs ~50 ms a hash by design; the suite hashes thousands of times.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Said every time: the limiter is one object, and a test that turns it off would
+        # otherwise leave it off for every app created after.
+        "RATELIMIT_ENABLED": True,
         **FIXTURES,
         **overrides,
     }

@@ -64,12 +64,8 @@ SIGNUP_REPEAT_SECONDS = 120  # how long after a sign-up the same form still mean
 def _made_by_this_form(user: User, password: str) -> bool:
     """Created moments ago with this password, still an apprenant, nothing recorded but its
     registration: what the first of two identical submissions leaves behind."""
-    seconds = current_app.config.get("SIGNUP_REPEAT_SECONDS", SIGNUP_REPEAT_SECONDS)
-    recent = db.session.scalar(
-        select(User.id).where(
-            User.id == user.id, User.created_at >= utcnow() - timedelta(seconds=seconds)
-        )
-    )
+    since = utcnow() - timedelta(seconds=SIGNUP_REPEAT_SECONDS)
+    recent = db.session.scalar(select(User.id).where(User.id == user.id, User.created_at >= since))
     recorded = db.session.scalar(select(func.count()).where(StoredStatement.user_id == user.id))
     return (
         recent is not None
