@@ -10,6 +10,7 @@ so 2,000 lines preview and commit in a couple of seconds.
 """
 
 import csv
+import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from lms.forms import FORBIDDEN_CHARACTERS
 from lms.models import User
 
 from . import notices
-from .models import CohortInvitation, CohortMember
+from .models import CohortImport, CohortInvitation, CohortMember
 from .services import cohort_iri
 
 log = logging.getLogger(__name__)
@@ -210,19 +211,47 @@ def unsign(token: str, cohort) -> list[dict]:
     return data["rows"]
 
 
-def commit(cohort, rows: list[dict], inviter) -> dict[str, list]:
+@dataclass(frozen=True)
+class Imported:
+    created: int  # accounts created and enrolled
+    invited: int  # existing accounts invited
+    again: bool = False  # this preview had been imported already: nothing was done now
+
+
+def commit(cohort, preview: str, rows: list[dict], inviter) -> Imported:
     """All lines or none: accounts, enrolments and invitations in one transaction.
 
     A failure on any line (an account created meanwhile with the same address, the database
     refusing a row) rolls everything back and says so; nothing is half imported. The e-mails
-    owed are queued in the same transaction (see notices). Returns the ids of the accounts
-    created (`crees`) and of those invited (`invites`).
+    owed are queued in the same transaction (see notices).
+
+    A preview (its signed token) is imported once. The transaction records it (CohortImport,
+    unique per cohort and digest), so the preview confirmed again (a double click, a second
+    tab) finds that record and returns what the first confirmation did. Confirmed twice at
+    once, the second transaction conflicts with the first (the same addresses, the same
+    digest) and is rolled back: it then finds the first one's record instead of refusing.
     """
+    digest = hashlib.sha256(preview.encode()).hexdigest()
+    earlier = _imported(cohort, digest)
+    if earlier:
+        return earlier
     try:
         result = _add_all(cohort, rows, inviter)
+        db.session.add(
+            CohortImport(
+                cohort_id=cohort.id,
+                preview_digest=digest,
+                created=len(result["crees"]),
+                invited=len(result["invites"]),
+                imported_by_id=inviter.id,
+            )
+        )
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
+        earlier = _imported(cohort, digest)  # a twin confirmation's, committed meanwhile
+        if earlier:
+            return earlier
         log.exception("cohorte %s : import annulé", cohort.id)
         raise ImportRefused(
             "L'import n'a pas pu être enregistré : aucune personne n'a été inscrite ni aucun "
@@ -234,7 +263,16 @@ def commit(cohort, rows: list[dict], inviter) -> dict[str, list]:
         len(result["crees"]),
         len(result["invites"]),
     )
-    return result
+    return Imported(len(result["crees"]), len(result["invites"]))
+
+
+def _imported(cohort, digest: str) -> Imported | None:
+    row = db.session.scalar(
+        select(CohortImport).where(
+            CohortImport.cohort_id == cohort.id, CohortImport.preview_digest == digest
+        )
+    )
+    return Imported(row.created, row.invited, again=True) if row else None
 
 
 def _add_all(cohort, rows: list[dict], inviter) -> dict:

@@ -96,3 +96,19 @@ class CohortNotice(db.Model):
     created_at: Mapped[datetime] = timestamp(default=utcnow)
     claimed_at: Mapped[datetime | None] = timestamp()  # a sender took it (or is taking it)
     sent_at: Mapped[datetime | None] = timestamp()
+
+
+class CohortImport(db.Model):
+    """An import committed, known by its preview: that preview confirmed again (a double click,
+    tabs) is not imported twice, and says what the first confirmation did (importing.commit)."""
+
+    __tablename__ = "cohort_imports"
+    __table_args__ = (UniqueConstraint("cohort_id", "preview_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    preview_digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the signed preview
+    created: Mapped[int]  # accounts created and enrolled
+    invited: Mapped[int]  # existing accounts invited
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime] = timestamp(default=utcnow)

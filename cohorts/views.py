@@ -330,11 +330,15 @@ def import_confirm(cohort):
         flash(str(error), "error")
         return redirect(url_for("cohorts.import_file", cohort_id=cohort.id)), 303
     try:
-        result = importing.commit(cohort, rows, current_user)
+        result = importing.commit(cohort, request.form.get("token", ""), rows, current_user)
     except importing.ImportRefused as error:
         context = _import_context(cohort, ImportForm())
         return render_template("cohorts/import.html", error=str(error), **context), 409
-    flash(_import_summary(len(result["crees"]), len(result["invites"])), "success")
+    if result.again:  # a double click: the first confirmation imported it, and sends its e-mails
+        summary = _import_summary(result.created, result.invited)
+        flash(f"Cet import était déjà enregistré. {summary}", "info")
+        return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+    flash(_import_summary(result.created, result.invited), "success")
     _send_import_emails(cohort)
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
 

@@ -2,8 +2,8 @@
 
 A new cohort, a message relayed by the annuaire: each page carries a one-time token (`envoi`),
 kept where its write landed under a unique constraint, so the page sent twice (a double click,
-tabs, a retried request) lands where the first send did. A listing withdrawn twice is withdrawn
-once. The races and their helpers are those of tests/test_races.py: clients sharing a session
+tabs, a retried request) lands where the first send did; an import's signed preview plays the
+same part. A listing withdrawn twice is withdrawn once. The races and their helpers are those of tests/test_races.py: clients sharing a session
 released by a barrier, a rendezvous inside the service so that every request reads before any
 writes, on the suite's database and on PostgreSQL (marker `postgres`).
 """
@@ -19,12 +19,21 @@ from sqlalchemy import select, text
 from annuaire import services as annuaire
 from annuaire.models import Listing, RelayedMessage
 from certificates.demo import certify
+from cohorts import importing
 from cohorts import services as cohorts
-from cohorts.models import Cohort, CohortTrainer
+from cohorts.models import (
+    Cohort,
+    CohortImport,
+    CohortInvitation,
+    CohortMember,
+    CohortNotice,
+    CohortTrainer,
+)
 from lms import create_app
 from lms.extensions import db
-from lms.models import utcnow
+from lms.models import User, utcnow
 from tests.annuaire.helpers import LISTING
+from tests.cohorts.test_cohorts import HEADER, upload
 from tests.conftest import free_port, make_config
 from tests.test_double_submits import flashed
 from tests.test_races import MY_LISTING, ON_BOTH, TABS, at_once, codes, count, on, rendezvous, tabs
@@ -145,6 +154,58 @@ def test_the_edit_page_carries_no_creation_token(client, login_as):
     login_as("formateur")
     location = client.submit(NEW_COHORT, _cohort_page(client)).location
     assert 'name="envoi"' not in client.get(f"{location}/modifier").get_data(as_text=True)
+
+
+# --- importing learners into a cohort ----------------------------------------------------------
+
+CSV = HEADER + "nina@exemple.fr,Nina,Kerbrat,Médiathèque,56\ndeja@exemple.fr,Déjà,Là,Mairie,29\n"
+IMPORTED = (
+    "Import terminé : 1 nouveau(x) compte(s) inscrit(s), chacun invité par e-mail à choisir son "
+    "mot de passe ; 1 compte(s) existant(s) invité(s) à rejoindre la cohorte : ils n'en feront "
+    "partie qu'après avoir accepté."
+)
+IMPORTED_ALREADY = f"Cet import était déjà enregistré. {IMPORTED}"
+
+
+def _previewed(client, login_as, create_user) -> tuple[str, dict]:
+    """A formateur's cohort, a CSV of one new and one existing address previewed; the
+    confirmation's address and form."""
+    create_user(email="deja@exemple.fr")
+    cohort = cohorts.create(login_as("formateur"), name="Morbihan printemps")
+    page = upload(client, cohort, CSV).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    return f"/formateur/cohortes/{cohort.id}/import/confirmer", {"token": token}
+
+
+def _imported_once(mailbox) -> None:
+    assert count(User) == 3  # the formateur, the existing account, the one created
+    assert count(CohortMember) == 1 and count(CohortInvitation) == 1
+    assert count(CohortNotice) == 2 and count(CohortImport) == 1
+    assert sorted(m["To"] for m in mailbox) == ["deja@exemple.fr", "nina@exemple.fr"]
+
+
+@ON_BOTH
+def test_an_import_confirmed_from_tabs_at_once_is_imported_once(
+    app, client, login_as, create_user, mailbox, monkeypatch, database
+):
+    on(database)
+    url, form = _previewed(client, login_as, create_user)
+    rendezvous(monkeypatch, importing, "_imported")  # none finds this preview imported
+    all_tabs = tabs(app, client)
+    responses = at_once(all_tabs, lambda tab: tab.submit(url, form))
+    assert codes(responses) == {302} and one_location(responses) == url.split("/import")[0]
+    _imported_once(mailbox)
+    said = sorted(flashed(tab) for tab in all_tabs)
+    assert said == [IMPORTED_ALREADY] * (TABS - 1) + [IMPORTED]
+
+
+def test_an_import_confirmed_twice_is_imported_once(client, login_as, create_user, mailbox):
+    url, form = _previewed(client, login_as, create_user)
+    first, second = client.submit(url, form), client.submit(url, form)
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location
+    assert shows(client.get(second.location), IMPORTED_ALREADY)
+    _imported_once(mailbox)
 
 
 # --- writing to an animateur through the annuaire -----------------------------------------------

@@ -1,10 +1,12 @@
-"""cohort creation token, relayed contact messages
+"""cohort creation token, relayed contact messages, cohort imports
 
 The one-time token of a form page, kept where the page's write landed, so that the page sent
 twice (a double click, a retried request) writes once:
 - a cohort keeps the token of the page that created it (a unique index; older cohorts: none);
 - a contact message relayed by the annuaire leaves its page's token, per listing (unique),
-  and nothing about the visitor or the message.
+  and nothing about the visitor or the message;
+- an import confirmed leaves the digest of its signed preview (unique per cohort) and what it
+  did, so that preview confirmed again says so instead of importing (or refusing) again.
 
 Revision ID: f0dc5c973c8d
 Revises: 5c7e9a1b3d24
@@ -48,9 +50,34 @@ def upgrade():
     )
     with op.batch_alter_table("annuaire_relayed_messages", schema=None) as batch_op:
         batch_op.create_index("ix_annuaire_relayed_messages_sent_at", ["sent_at"], unique=False)
+    op.create_table(
+        "cohort_imports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("preview_digest", sa.String(length=64), nullable=False),
+        sa.Column("created", sa.Integer(), nullable=False),
+        sa.Column("invited", sa.Integer(), nullable=False),
+        sa.Column("imported_by_id", sa.Integer(), nullable=True),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name="fk_cohort_imports_cohort_id_cohorts",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["imported_by_id"],
+            ["users.id"],
+            name="fk_cohort_imports_imported_by_id_users",
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_cohort_imports"),
+        sa.UniqueConstraint("cohort_id", "preview_digest", name="uq_cohort_imports_cohort_id"),
+    )
 
 
 def downgrade():
+    op.drop_table("cohort_imports")
     with op.batch_alter_table("annuaire_relayed_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_annuaire_relayed_messages_sent_at")
     op.drop_table("annuaire_relayed_messages")
