@@ -2,7 +2,6 @@
 
 import logging
 import re
-import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from certificates.models import Certificate
 from lms.concurrency import retry_on_conflict
 from lms.departements import all_departements, departement
 from lms.extensions import db
-from lms.mail import send_mail
+from lms.mail import MailUnavailable, send_mail
 from lms.models import utcnow
 
 from .models import AUDIENCES, FORMATS, Listing, RelayedMessage
@@ -190,7 +189,7 @@ def relay(listing: Listing, form, submission: str) -> bool:
         return False
     try:
         _send_relay(listing, form)
-    except (OSError, smtplib.SMTPException):
+    except MailUnavailable:
         db.session.execute(delete(RelayedMessage).where(RelayedMessage.id == claim))
         db.session.commit()
         raise

@@ -8,7 +8,6 @@ is taken again after STALE_CLAIM.
 """
 
 import logging
-import smtplib
 import threading
 from datetime import timedelta
 
@@ -18,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 
 from lms.accounts.services import send_password_reset
 from lms.extensions import db
-from lms.mail import send_mail
+from lms.mail import MailUnavailable, send_mail
 from lms.models import User, utcnow
 
 from . import bp
@@ -95,7 +94,7 @@ def send_pending(cohort_id: int | None = None, limit: int | None = None) -> tupl
             break
         try:
             _send(notice)
-        except (OSError, smtplib.SMTPException) as error:
+        except MailUnavailable as error:
             notice.claimed_at = None  # queued again, for the next pass
             db.session.commit()
             log.warning("e-mails d'import interrompus (%s)", type(error).__name__)

@@ -2,7 +2,6 @@
 
 import logging
 import secrets
-import smtplib
 from datetime import timedelta
 
 from flask import current_app
@@ -11,7 +10,7 @@ from sqlalchemy import Integer, delete, insert, literal, select
 from lms.concurrency import locked, new_submission, retry_on_conflict
 from lms.events import awaiting_validation
 from lms.extensions import db
-from lms.mail import send_mail, send_notice
+from lms.mail import MailUnavailable, send_mail, send_notice
 from lms.models import Role, User, utcnow
 from lms.urls import absolute_url
 
@@ -199,7 +198,7 @@ def remind(cohort: Cohort, sender, people: list[User]) -> int:
     for person in (p for p in people if p.id in claimed):
         try:
             send_mail(person.email, REMINDER_SUBJECT, reminder_body(cohort, person))
-        except (OSError, smtplib.SMTPException) as error:
+        except MailUnavailable as error:
             _release(list(claimed.values())[sent:])
             log.warning("cohorte %s : relances interrompues (%s)", cohort.id, error)
             raise RemindersInterrupted(

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db, login_manager
+from .mail import MailUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,18 @@ MESSAGES = {
         "ce que vous aviez enregistré est conservé.",
     ),
 }
+MAIL_DOWN = (
+    "Envoi impossible pour le moment",
+    "Le serveur d'e-mails ne répond pas : rien n'a été envoyé. Réessayez dans quelques minutes.",
+)
 RETRY_AFTER = 30  # seconds: what a database restart takes, give or take
 
 
-def render_error(status: int, detail: str | None = None):
-    title, message = MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
+def render_error(status: int, detail: str | None = None, title: str | None = None):
+    default_title, message = MESSAGES.get(
+        status, MESSAGES[400] if status < 500 else MESSAGES[500]
+    )
+    title = title or default_title
     _reset_session()  # a failed transaction must not fail the page that reports it
     context = dict(status=status, page_title=title, message=detail or message)
     try:
@@ -96,11 +104,17 @@ def _database_error(error: DBAPIError):
     return render_error(500)
 
 
+def _mail_error(error):
+    title, message = MAIL_DOWN
+    return render_error(503, message, title)
+
+
 def register(app) -> None:
     app.register_error_handler(HTTPException, _http_error)  # every 4xx, in French
     for status in (500, 503):
         app.register_error_handler(status, _server_error(status))
     app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(MailUnavailable, _mail_error)
     app.register_error_handler(
         CSRFError,
         lambda e: render_error(

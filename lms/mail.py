@@ -9,6 +9,14 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
+class MailUnavailable(smtplib.SMTPException):
+    """The mail server refused or could not be reached: nothing was sent.
+
+    A request whose purpose is the e-mail (a reset link, a relayed message) and that does not
+    catch it answers 503 with a French page (lms/errors.py): the visitor may simply retry.
+    """
+
+
 def send_mail(to: str, subject: str, body: str, *, kind: str = "message") -> None:
     """Send one e-mail; `kind` is a fixed label for the log, such as "relais annuaire"."""
     config = current_app.config
@@ -20,12 +28,16 @@ def send_mail(to: str, subject: str, body: str, *, kind: str = "message") -> Non
     if not config["MAIL_SERVER"]:
         print(f"--- e-mail (aucun serveur SMTP configuré) ---\n{message}", flush=True)
         return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("e-mail non envoyé (%s) : %s", kind, type(error).__name__)
+        raise MailUnavailable(type(error).__name__) from error
     # The address and the subject can name a person (the relay's subject names the visitor):
     # the log keeps only a label chosen by the caller.
     log.info("e-mail envoyé : %s", kind)
@@ -36,7 +48,6 @@ def send_notice(to: str, subject: str, body: str, *, kind: str) -> bool:
     that fails must not turn the person's request into an error, so the failure is logged."""
     try:
         send_mail(to, subject, body, kind=kind)
-    except (OSError, smtplib.SMTPException) as error:
-        log.warning("e-mail non envoyé (%s) : %s", kind, type(error).__name__)
+    except MailUnavailable:
         return False
     return True

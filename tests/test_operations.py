@@ -311,3 +311,37 @@ def test_a_failed_transaction_still_gets_the_french_error_page(app, client, logi
     assert response.status_code == 500 and "Erreur inattendue" in page
     assert "Mon compte" in page  # the visitor was still recognised, after the rollback
     assert ON_POSTGRES or "Internal Server Error" not in page
+
+
+@pytest.fixture
+def mail_down(app):
+    """A mail server that does not answer: nothing listens on its port."""
+    from tests.conftest import free_port
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+
+
+def test_a_mail_server_that_is_down_is_a_french_503_for_a_reset_link(
+    app, client, create_user, mail_down
+):
+    app.testing = False  # the error handler answers, as in production
+    user = create_user()
+    response = client.submit("/mot-de-passe-oublie", {"email": user.email})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and "Le serveur d&#39;e-mails ne répond pas" in page
+    assert "Envoi impossible pour le moment" in page
+
+
+def test_a_mail_server_that_is_down_is_a_french_503_for_the_relay(app, client, create_user):
+    from annuaire.models import RelayedMessage
+    from tests.annuaire.helpers import listed
+    from tests.annuaire.test_contact import VISITOR
+    from tests.conftest import free_port
+
+    listing = listed(create_user, contact_mode="relais")
+    app.testing = False
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    response = client.submit(f"/annuaire/{listing.id}/contact", VISITOR)
+    assert response.status_code == 503
+    assert "rien n&#39;a été envoyé" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(RelayedMessage.id))) == 0  # retry allowed

@@ -37,7 +37,7 @@ def test_create_import_and_follow(app, page, tmp_path, mailbox):
     expect(page.get_by_text("2 ligne(s) valide(s)")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Confirmer l'import").click()
-    expect(page.get_by_text("Import terminé : 2 personne(s) inscrite(s)")).to_be_visible()
+    expect(page.get_by_text("Import terminé : 2 nouveau(x) compte(s) inscrit(s)")).to_be_visible()
     assert sorted(m["To"] for m in mailbox) == ["lucie.brun@exemple.fr", "omar.diallo@exemple.fr"]
     page.get_by_role("link", name="Brun Lucie").click()
     expect(page.get_by_role("heading", name="Lucie Brun")).to_be_visible()
