@@ -49,9 +49,7 @@ RETRY_AFTER = 30  # seconds: what a database restart takes, give or take
 
 
 def render_error(status: int, detail: str | None = None, title: str | None = None):
-    default_title, message = MESSAGES.get(
-        status, MESSAGES[400] if status < 500 else MESSAGES[500]
-    )
+    default_title, message = MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
     title = title or default_title
     _reset_session()  # a failed transaction must not fail the page that reports it
     context = dict(status=status, page_title=title, message=detail or message)

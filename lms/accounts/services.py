@@ -94,7 +94,9 @@ def add_invited_users(profiles: list[dict], *, cohort: str | None = None) -> lis
     2,000 lines): one insert for all, then their statements, which name `cohort` (an IRI) when
     given instead of looking it up person by person. The caller found the addresses free; one
     taken meanwhile makes the unique constraint refuse the whole transaction."""
-    users = [User(**{**profile, "email": normalise_email(profile["email"])}) for profile in profiles]
+    users = [
+        User(**{**profile, "email": normalise_email(profile["email"])}) for profile in profiles
+    ]
     db.session.add_all(users)
     db.session.flush()  # one multi-row insert; the statements need the new ids
     with db.session.no_autoflush:  # else each statement's cohort lookup flushes the previous one
