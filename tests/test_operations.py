@@ -58,7 +58,6 @@ SAMPLES = {int: "7", float: "7.5", bool: "1"}
 
 SPECIAL = {
     "LOG_LEVEL": "WARNING",
-    "DATABASE_URL": "sqlite:////tmp/reglage.sqlite3",
     "REDIS_URL": "redis://127.0.0.1:6379/1",
     "COURSES_CONTENT": str(ROOT / "tests/courses/fixture_content"),
     "QUIZ_BANKS": str(ROOT / "tests/quizzes/fixture_banks"),
@@ -74,8 +73,10 @@ def _sample(setting) -> tuple[str, object]:
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
-def test_every_declared_setting_is_read_from_the_environment(monkeypatch, setting):
+def test_every_declared_setting_is_read_from_the_environment(monkeypatch, tmp_path, setting):
     raw, expected = _sample(setting)
+    if setting.name == "DATABASE_URL":
+        raw = expected = f"sqlite:///{tmp_path / 'reglage.sqlite3'}"
     for name in ("COURSES_CONTENT", "QUIZ_BANKS"):  # content and banks must match
         monkeypatch.setenv(name, SPECIAL[name])
     monkeypatch.setenv(setting.name, raw)
