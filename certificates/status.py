@@ -46,12 +46,12 @@ LABELS = {
 }
 
 
-class Refused(ValueError):
-    """An action the person's status does not allow: nothing was changed."""
+class ValidationNotRequired(Exception):
+    """This platform grants the status on the criteria alone: no formateur validates."""
 
-    def __init__(self, message: str, code: int):
-        super().__init__(message)
-        self.code = code
+
+class NotAwaitingValidation(Exception):
+    """The person is not eligible and awaiting validation: nothing was written."""
 
 
 @dataclass
@@ -278,17 +278,14 @@ class AlreadyValidated(Exception):
 def validate(user, by) -> Certificate | None:
     """A formateur's (or an admin's) validation of a person awaiting it; then the status.
 
-    Refused (400) where configuration asks for no validation, and (409) for a person who is not
-    eligible and awaiting it: nothing is written then. Already validated: AlreadyValidated, and
+    ValidationNotRequired where configuration asks for no validation, NotAwaitingValidation for a
+    person who is not eligible and awaiting it: nothing is written then (the messages are in
+    certificates/actions.py). Already validated: AlreadyValidated, and
     nothing is written either; in a race, the unique user_id refuses the second insert, which
     runs again and finds the first.
     """
     if not current_app.config["REQUIRE_TRAINER_VALIDATION"]:
-        raise Refused(
-            "La validation par un formateur n'est pas demandée sur cette plateforme : le statut "
-            "est accordé dès que les critères sont remplis.",
-            400,
-        )
+        raise ValidationNotRequired
     retry_on_conflict(lambda: _keep_validation(user, by))
     log.info("parcours validé : utilisateur %s par %s", user.id, by.id)
     return grant_if_eligible(user)
@@ -299,11 +296,7 @@ def _keep_validation(user, by) -> None:
     if certificate_of(user) or status_from(None, False, met) != ELIGIBLE:
         if _validated(user):  # by a twin click or a colleague: the person is past « éligible »
             raise AlreadyValidated
-        raise Refused(
-            f"{user.full_name} n'est pas en attente de validation : seul un parcours dont tous "
-            "les autres critères sont remplis peut être validé.",
-            409,
-        )
+        raise NotAwaitingValidation
     _note_eligible(user, met)  # a person eligible before this history existed gets the row now
     db.session.add(TrainerValidation(user_id=user.id, validated_by_id=by.id))
     _change(user, VALIDATED, by)
@@ -320,33 +313,41 @@ def _validated(user) -> bool:
     )
 
 
-def revoke(user, by, reason: str) -> None:
-    """Revoke once: of two simultaneous requests, only the one whose claim wins writes."""
+def revoke(user, by, reason: str) -> bool:
+    """Revoke once: of two simultaneous requests, only the one whose claim wins writes.
+
+    False, and nothing written, when there is no status to revoke (or a request did first).
+    """
     certificate = certificate_of(user)
     revoked = certificate and _claim_certificate(
         certificate, revoked=False, revoked_at=utcnow(), revocation_reason=reason
     )
     if not revoked:
-        raise ValueError("Cette personne n'a pas de statut d'animateur à révoquer.")
+        return False
     _change(user, REVOKED, by, reason)
     # xAPI voids the « earned » statement itself: the object of « voided » is a StatementRef.
     record(user, "voided", StatementRef(id=_last_earned(user)), result=_reason(reason))
     db.session.commit()
     log.info("statut d'animateur révoqué : utilisateur %s par %s", user.id, by.id)
+    return True
 
 
-def restore(user, by, reason: str) -> None:
-    """Restore once: of two simultaneous requests, only the one whose claim wins writes."""
+def restore(user, by, reason: str) -> bool:
+    """Restore once: of two simultaneous requests, only the one whose claim wins writes.
+
+    False, and nothing written, when the status is not revoked (or a request did first).
+    """
     certificate = certificate_of(user)
     restored = certificate and _claim_certificate(
         certificate, revoked=True, revoked_at=None, revocation_reason=None
     )
     if not restored:
-        raise ValueError("Ce statut n'est pas révoqué : rien à rétablir.")
+        return False
     _change(user, RESTORED, by, reason)
     record(user, "earned", _status_activity(), result=_reason(reason))
     db.session.commit()
     log.info("statut d'animateur rétabli : utilisateur %s par %s", user.id, by.id)
+    return True
 
 
 def _claim_certificate(certificate: Certificate, revoked: bool, **values) -> bool:

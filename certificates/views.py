@@ -18,7 +18,7 @@ from lms.security import roles_required, takes_raw_body
 from lms.slots import fills, render_slot
 from lms.urls import absolute_url
 
-from . import badge, bp, readiness, status
+from . import actions, badge, bp, readiness, status
 from .events import announce
 from .forms import ReasonForm, VerifyForm
 from .pdf import render_certificate
@@ -271,37 +271,8 @@ def _manage_page(person, form, code=200):
 def act(user_id, action):
     """Admins: validate, revoke or restore a status, with a reason for the last two."""
     person = _person(user_id)
-    form = ReasonForm()
-    if action == "valider":
-        return _validate(person)
-    if action not in ("revoquer", "retablir"):
-        abort(404)
-    if not form.validate_on_submit():
-        return _manage_page(person, form, 422)
-    try:
-        (status.revoke if action == "revoquer" else status.restore)(
-            person, current_user, form.reason.data.strip()
-        )
-    except ValueError as error:
-        flash(str(error), "error")
-        return redirect(url_for("certificates.manage", user_id=user_id)), 303
-    flash("Statut révoqué." if action == "revoquer" else "Statut rétabli.", "success")
-    return redirect(url_for("certificates.manage", user_id=user_id))
-
-
-def _validate(person):
-    try:
-        certificate = status.validate(person, current_user)
-    except status.AlreadyValidated:  # a double click: where the first one led
-        flash("Parcours déjà validé.", "info")
-        return redirect(url_for("certificates.manage", user_id=person.id))
-    except status.Refused as error:
-        flash(str(error), "error")  # shown on the page rendered below, nothing was changed
-        return _manage_page(person, ReasonForm(), error.code)
-    if certificate:
-        announce(person, certificate)
-    flash("Validation enregistrée.", "success")
-    return redirect(url_for("certificates.manage", user_id=person.id))
+    back = url_for("certificates.manage", user_id=person.id)
+    return actions.answer(person, action, back, lambda form, code: _manage_page(person, form, code))
 
 
 # --- contributions to other pages ---------------------------------------------------------------

@@ -6,7 +6,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from openpyxl import Workbook
 
-from certificates import readiness, status
+from certificates import actions, readiness, status
 from certificates.forms import ReasonForm
 from courses import progress
 from lms.accounts.services import find_by_email
@@ -213,38 +213,9 @@ def act(cohort, user_id, action):
     """The cohort's formateurs: validate, revoke or restore a learner's status."""
     person = _learner(cohort, user_id)
     back = url_for("cohorts.learner", cohort_id=cohort.id, user_id=person.id)
-    if action == "valider":
-        return _validate(cohort, person, back)
-    if action not in ("revoquer", "retablir"):
-        abort(404)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        return _learner_page(cohort, person, form, 422)
-    try:
-        change = status.revoke if action == "revoquer" else status.restore
-        change(person, current_user, form.reason.data.strip())
-    except ValueError as error:
-        flash(str(error), "error")
-        return redirect(back), 303
-    flash("Statut révoqué." if action == "revoquer" else "Statut rétabli.", "success")
-    return redirect(back)
-
-
-def _validate(cohort, person, back):
-    from certificates.events import announce
-
-    try:
-        certificate = status.validate(person, current_user)
-    except status.AlreadyValidated:  # a double click: where the first one led
-        flash("Parcours déjà validé.", "info")
-        return redirect(back)
-    except status.Refused as error:
-        flash(str(error), "error")  # shown on the page rendered below, nothing was changed
-        return _learner_page(cohort, person, ReasonForm(), error.code)
-    if certificate:
-        announce(person, certificate)
-    flash("Validation enregistrée.", "success")
-    return redirect(back)
+    return actions.answer(
+        person, action, back, lambda form, code: _learner_page(cohort, person, form, code)
+    )
 
 
 # --- reminders ---------------------------------------------------------------------------------
