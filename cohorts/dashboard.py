@@ -16,7 +16,7 @@ from courses.models import LessonProgress, ModuleProgress
 from lms.extensions import db
 from lms.models import User, as_utc, utcnow
 from lms.xapi.models import StoredStatement
-from quizzes.models import QuizAttempt
+from quizzes import results
 
 from .models import CohortMember
 
@@ -76,13 +76,7 @@ def load(cohort) -> list[Row]:
         ),
         cid,
     )
-    # Opening a quiz starts an attempt with no score: only graded attempts have a best score.
-    best = _grouped(
-        select(QuizAttempt.user_id, QuizAttempt.module_slug, func.max(QuizAttempt.score))
-        .where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.score.is_not(None))
-        .group_by(QuizAttempt.user_id, QuizAttempt.module_slug),
-        cid,
-    )
+    best = results.best_scores(_members(cid))
     key = readiness.readiness().key_statement
     answers = _grouped(
         select(ReadinessAnswer.user_id, ReadinessAnswer.phase, ReadinessAnswer.value)

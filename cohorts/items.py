@@ -7,12 +7,11 @@ so it is shown as « < 5 » instead.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from courses import progress
-from lms.extensions import db
 from lms.secrecy import THRESHOLD
-from quizzes.models import QuizAttempt
+from quizzes import results
 from quizzes.services import question_stats, quizzes
 
 from .models import CohortMember
@@ -40,20 +39,10 @@ def _members(cohort):
     return select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
 
 
-def _people_per_quiz(cohort) -> dict[str, int]:
-    return dict(
-        db.session.execute(
-            select(QuizAttempt.module_slug, func.count(QuizAttempt.user_id.distinct()))
-            .where(QuizAttempt.user_id.in_(_members(cohort)), QuizAttempt.submitted_at.is_not(None))
-            .group_by(QuizAttempt.module_slug)
-        ).all()
-    )
-
-
 def by_quiz(cohort) -> list[QuizItems]:
     """Each quiz of the training in order, its questions weakest first (two queries)."""
     stats = {(r["module"], r["question"]): r for r in question_stats(user_ids=_members(cohort))}
-    people, banks = _people_per_quiz(cohort), quizzes()
+    people, banks = results.people_per_quiz(_members(cohort)), quizzes()
     result = []
     for module in progress.catalogue().modules:
         quiz = banks.get(module.slug)

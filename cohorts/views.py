@@ -1,26 +1,24 @@
 from functools import wraps
-from io import BytesIO
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
-from openpyxl import Workbook
 
 from certificates import actions, readiness, status
 from certificates.forms import ReasonForm
 from courses import progress
 from lms.accounts.services import find_by_email
 from lms.concurrency import submission_of
-from lms.exports import csv_response, safe_cell
 from lms.extensions import db, limiter
 from lms.models import Role
 from lms.secrecy import THRESHOLD
 from lms.security import roles_required
 from lms.slots import fills
 from lms.xapi.recorder import set_cohort_resolver
+from quizzes import results
 from quizzes.services import quizzes
 
-from . import activity, bp, dashboard, importing, invitations, items, notices, services
+from . import activity, bp, dashboard, exports, importing, invitations, items, notices, services
 from .forms import CohortForm, ImportForm, TrainerForm
 from .models import Cohort
 
@@ -180,13 +178,6 @@ def learner(cohort, user_id):
 
 
 def _learner_page(cohort, person, form, code=200):
-    from quizzes.models import QuizAttempt
-
-    attempts = db.session.scalars(
-        db.select(QuizAttempt)
-        .where(QuizAttempt.user_id == person.id, QuizAttempt.submitted_at.is_not(None))
-        .order_by(QuizAttempt.submitted_at.desc())
-    ).all()
     return render_template(
         "cohorts/learner.html",
         page_title=person.full_name,
@@ -194,7 +185,7 @@ def _learner_page(cohort, person, form, code=200):
         person=person,
         form=form,
         states=progress.overview(person),
-        attempts=attempts,
+        attempts=results.submitted_attempts(person),
         quizzes=quizzes(),
         readiness=readiness.readiness(),
         answers=readiness.latest(person),
@@ -345,76 +336,19 @@ def resume_emails(cohort):
 
 # --- exports -----------------------------------------------------------------------------------
 
-EXPORT_COLUMNS = [
-    "nom",
-    "prenom",
-    "email",
-    "structure",
-    "departement",
-    "statut",
-    "lecons_terminees",
-    *[f"module_{i}" for i in range(1, 5)],
-    *[f"quiz_{i}" for i in range(1, 5)],
-    "positionnement_initial",
-    "positionnement_final",
-    "derniere_activite",
-]
-
-
-def _export_rows(cohort) -> list[dict]:
-    modules = progress.catalogue().modules
-    states = {"done": "terminé", "in_progress": "en cours", "not_started": "pas commencé"}
-    result = []
-    for row in dashboard.arrange(dashboard.load(cohort), "", "nom", False):
-        line = {
-            "nom": row.user.last_name,
-            "prenom": row.user.first_name,
-            "email": row.user.email,
-            "structure": row.user.structure,
-            "departement": row.user.departement_code,
-            "statut": status.LABELS[row.status],
-            "lecons_terminees": row.lessons_done,
-            "positionnement_initial": row.initial,
-            "positionnement_final": row.final,
-            "derniere_activite": row.last_activity.date().isoformat() if row.last_activity else "",
-        }
-        for i, module in enumerate(modules[:4], start=1):
-            line[f"module_{i}"] = states[row.modules.get(module.slug, "not_started")]
-            line[f"quiz_{i}"] = row.best.get(module.slug, "")
-        result.append(line)
-    return result
-
 
 @bp.get("/formateur/cohortes/<int:cohort_id>/export.csv")
 @managed
 def export_csv(cohort):
     """The cohort's formateurs: one line per learner, stable columns."""
-    return csv_response(EXPORT_COLUMNS, _export_rows(cohort), f"cohorte-{cohort.id}.csv")
+    return exports.as_csv(cohort)
 
 
 @bp.get("/formateur/cohortes/<int:cohort_id>/export.xlsx")
 @managed
 def export_xlsx(cohort):
     """The cohort's formateurs: the same export, as a spreadsheet."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Cohorte"
-    sheet.append(EXPORT_COLUMNS)
-    for row in _export_rows(cohort):
-        # Numbers stay numbers; text is neutralised, as a cell starting with = would be a formula.
-        sheet.append(
-            [
-                v if isinstance(v, int | float) else safe_cell(v)
-                for v in (row.get(c, "") for c in EXPORT_COLUMNS)
-            ]
-        )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename=cohorte-{cohort.id}.xlsx"},
-    )
+    return exports.as_xlsx(cohort)
 
 
 # --- joining -----------------------------------------------------------------------------------

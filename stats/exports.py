@@ -4,13 +4,11 @@ Exports carry exactly what the pages show: the same protected cells, « < 5 » a
 included, and every text cell neutralised against formula injection.
 """
 
-import io
 from datetime import date
 
 from flask import Response
-from openpyxl import Workbook
 
-from lms.exports import csv_response, safe_cell
+from lms.exports import csv_response, xlsx_response
 from lms.secrecy import HIDDEN, SMALL, THRESHOLD
 
 from .forms import Filters
@@ -23,7 +21,6 @@ SECRECY = (
     "le retrouver par différence avec un total. Les pourcentages ne sont calculés qu'entre "
     "effectifs diffusés."
 )
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def filename(table: Table, extension: str) -> str:
@@ -34,35 +31,17 @@ def as_csv(table: Table) -> Response:
     return csv_response(table.key_columns, table.export_rows(), filename(table, "csv"))
 
 
-def _cell(value):
-    """Numbers stay numbers in a spreadsheet; any text is neutralised like a CSV cell."""
-    if value is None or isinstance(value, int | float):
-        return value
-    return safe_cell(value)
-
-
 def as_xlsx(table: Table, filters_text: str) -> Response:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.name[:31])
-    sheet.append([column.label for column in table.columns])
-    for row in table.export_rows():
-        sheet.append([_cell(row.get(key)) for key in table.key_columns])
-    notes = workbook.create_sheet("notes")
-    for line in (
+    notes = [
         ("Tableau", table.title),
         ("Personnes comptées", filters_text),
         ("Note", table.note),
         ("Secret statistique", SECRECY),
         ("Produit le", date.today().isoformat()),
-    ):
-        notes.append([safe_cell(cell) for cell in line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename={filename(table, 'xlsx')}"},
-    )
+    ]
+    rows = ([row.get(key) for key in table.key_columns] for row in table.export_rows())
+    header = [column.label for column in table.columns]
+    return xlsx_response(filename(table, "xlsx"), header, rows, sheet=table.name, notes=notes)
 
 
 def describe(filters: Filters, cohort_name: str | None) -> str:

@@ -587,7 +587,7 @@ def test_the_default_reminder_limit_is_ten_an_hour(app, client, cohort):
 
 
 def test_exports_have_stable_columns(client, cohort, create_user):
-    from cohorts.views import EXPORT_COLUMNS
+    from cohorts.exports import EXPORT_COLUMNS
 
     enrol(cohort, create_user())
     rows = list(
