@@ -1,3 +1,3 @@
-from lms import create_app
+from cafeia import create_app
 
 app = create_app()

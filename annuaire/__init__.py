@@ -4,8 +4,18 @@ A package of its own rather than part of lms/: it builds on the certificates fea
 certified animateur is listed), and the platform never depends on a feature.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
+
+from lms import hooks, navigation
 
 bp = Blueprint("annuaire", __name__, template_folder="templates")
 
-from . import demo, views  # noqa: E402,F401
+
+def init_app(app: Flask) -> None:
+    from . import demo, views
+
+    app.register_blueprint(bp)
+    navigation.add_entry(app, "annuaire.search", "L'annuaire des animateurs", order=40)
+    hooks.connect(app, hooks.STATUS, views._status_panel, template="annuaire/_status_panel.html")
+    hooks.connect(app, hooks.PERSONAL_DATA, views._personal_listing, section="annuaire")
+    hooks.connect(app, hooks.DEMO_DATA, demo.listings, order=40)

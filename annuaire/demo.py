@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from certificates.demo import ANIMATRICE, certify
 from lms.accounts.services import create_user
-from lms.demo import DEMO_PASSWORD, demo_step
+from lms.demo import DEMO_PASSWORD
 from lms.departements import departement
 from lms.extensions import db
 
@@ -59,7 +59,6 @@ DETAILS = {
 }
 
 
-@demo_step(order=40)
 def listings(find_user) -> None:
     for person in OTHERS:
         certify(

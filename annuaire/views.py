@@ -6,8 +6,6 @@ from lms.concurrency import submission_of
 from lms.departements import all_departements
 from lms.exports import csv_response
 from lms.extensions import db, limiter
-from lms.personal_data import provides
-from lms.slots import fills
 
 from . import bp, map, services
 from .forms import ContactForm, ListingForm
@@ -248,7 +246,6 @@ def withdraw():
     return redirect(url_for("certificates.my_status"))
 
 
-@provides("annuaire")
 def _personal_listing(user):
     listing = services.listing_of(user)
     if not listing:
@@ -269,7 +266,6 @@ def _personal_listing(user):
     }
 
 
-@fills("status", "annuaire/_status_panel.html")
 def _status_panel(user):
     if status.status_of(user) != status.CERTIFIED:
         return None

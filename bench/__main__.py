@@ -21,7 +21,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from lms import create_app
+from cafeia import create_app
 from lms.config import database_url, scratch_database
 from lms.extensions import db
 

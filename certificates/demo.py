@@ -2,7 +2,7 @@
 
 from courses import progress
 from lms.accounts.services import create_user
-from lms.demo import DEMO_PASSWORD, demo_step
+from lms.demo import DEMO_PASSWORD
 from quizzes import services as quizzes
 from quizzes.demo import right_answers
 
@@ -24,14 +24,12 @@ def _answers(level: int) -> dict[str, int]:
     return {statement_id: level for statement_id in readiness.readiness().statements}
 
 
-@demo_step(order=30)
 def learner_readiness(find_user) -> None:
     learner = find_user("apprenant@exemple.fr")
     if not readiness.latest(learner)[readiness.INITIAL]:
         readiness.save(learner, readiness.INITIAL, _answers(2))
 
 
-@demo_step(order=30)
 def certified_animatrice(find_user) -> None:
     certify(find_user(ANIMATRICE["email"]) or create_user(password=DEMO_PASSWORD, **ANIMATRICE))
 

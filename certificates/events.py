@@ -4,7 +4,6 @@ import logging
 
 from werkzeug.routing import BuildError
 
-from lms.events import learning_progressed
 from lms.mail import send_notice
 from lms.urls import absolute_url
 
@@ -13,8 +12,7 @@ from . import status
 log = logging.getLogger(__name__)
 
 
-@learning_progressed.connect
-def grant_when_eligible(app, user) -> None:
+def grant_when_eligible(user) -> None:
     certificate = status.grant_if_eligible(user)
     if certificate:
         announce(user, certificate)

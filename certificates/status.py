@@ -18,8 +18,8 @@ from tincan import Extensions, Result, StatementRef
 
 from courses import progress
 from courses.models import ModuleProgress
+from lms import hooks
 from lms.concurrency import claim, retry_on_conflict
-from lms.events import awaiting_validation
 from lms.extensions import db
 from lms.models import User, utcnow
 from lms.xapi import activity, extension_iri, record
@@ -258,7 +258,7 @@ def _note_eligible(user, met: dict[str, bool]) -> None:
         db.session.rollback()
         return
     log.info("éligible, en attente de validation : utilisateur %s", user.id)
-    awaiting_validation.send(current_app._get_current_object(), user=user)
+    hooks.send(hooks.AWAITING_VALIDATION, user=user)
 
 
 def _has_change(user, status: str) -> bool:

@@ -11,11 +11,10 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from lms import hooks
 from lms.extensions import csrf, db, limiter
 from lms.models import Role, User
-from lms.personal_data import provides
 from lms.security import roles_required, takes_raw_body
-from lms.slots import fills, render_slot
 from lms.urls import absolute_url
 
 from . import actions, badge, bp, readiness, status
@@ -83,9 +82,9 @@ def my_status():
     return render_template(
         "certificates/status.html",
         page_title="Mon statut d'animateur·rice",
-        panels=render_slot("status", current_user),
+        panels=hooks.render_panels(hooks.STATUS, current_user),
         # Who to turn to (a cohort's formateurs): the cohorts feature says, if installed.
-        contacts=render_slot("status_contacts", current_user),
+        contacts=hooks.render_panels(hooks.STATUS_CONTACTS, current_user),
         **_status_context(current_user),
     )
 
@@ -278,7 +277,6 @@ def act(user_id, action):
 # --- contributions to other pages ---------------------------------------------------------------
 
 
-@fills("dashboard", "certificates/_dashboard_panel.html")
 def _dashboard_panel(user) -> dict:
     answers = readiness.latest(user)
     return {
@@ -290,7 +288,6 @@ def _dashboard_panel(user) -> dict:
     }
 
 
-@provides("positionnement_et_statut")
 def _personal_data(user) -> dict:
     certificate = status.certificate_of(user)
     return {

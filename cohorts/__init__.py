@@ -3,8 +3,26 @@
 A package of its own: it reads courses, quizzes and certificates, which lms/ never imports.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
+
+from lms import hooks
 
 bp = Blueprint("cohorts", __name__, template_folder="templates")
 
-from . import demo, models, views  # noqa: E402,F401
+
+def init_app(app: Flask) -> None:
+    """Panels for formateurs and learners, the xAPI cohort, the formateurs' notice, demo."""
+    from . import demo, models, services, views  # noqa: F401  (models: the tables)
+
+    app.register_blueprint(bp)
+    panels = (
+        (hooks.TRAINER_HOME, views._trainer_panel, "cohorts/_trainer_panel.html"),
+        (hooks.STATUS_CONTACTS, views._status_contacts, "cohorts/_status_contacts.html"),
+        (hooks.DASHBOARD, views._dashboard_panel, "cohorts/_dashboard_panel.html"),
+    )
+    for hook, receiver, template in panels:
+        hooks.connect(app, hook, receiver, template=template)
+    hooks.connect(app, hooks.COHORT_OF, services.cohort_of)
+    hooks.connect(app, hooks.AWAITING_VALIDATION, services.ask_trainers_to_validate)
+    hooks.connect(app, hooks.DEMO_DATA, demo.trainer_cohort, order=50)
+    hooks.connect(app, hooks.DEMO_DATA, demo.pending_invitation, order=55)

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from certificates import readiness
 from courses import progress
 from lms.accounts.services import create_user
-from lms.demo import DEMO_PASSWORD, demo_step
+from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from lms.models import utcnow
 from lms.xapi.models import StoredStatement
@@ -54,7 +54,6 @@ def _progress(person, stage: str) -> None:
         readiness.save(person, readiness.FINAL, answers)
 
 
-@demo_step(order=50)
 def trainer_cohort(find_user) -> None:
     trainer = find_user("formateur@exemple.fr")
     if db.session.scalar(select(Cohort).where(Cohort.name == "Bretagne — printemps 2027")):
@@ -85,7 +84,6 @@ def trainer_cohort(find_user) -> None:
         _progress(person, stage)
 
 
-@demo_step(order=55)
 def pending_invitation(find_user) -> None:
     """Camille is named in an import of a second cohort of Karim's: she is invited, not
     enrolled, and her dashboard asks her to accept or decline."""

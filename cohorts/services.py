@@ -8,7 +8,6 @@ from flask import current_app
 from sqlalchemy import Integer, delete, insert, literal, select
 
 from lms.concurrency import locked, new_submission, retry_on_conflict
-from lms.events import awaiting_validation
 from lms.extensions import db
 from lms.mail import MailUnavailable, send_mail, send_notice
 from lms.models import Role, User, utcnow
@@ -261,8 +260,7 @@ def reminder_body(cohort: Cohort, person: User) -> str:
     )
 
 
-@awaiting_validation.connect
-def ask_trainers_to_validate(app, user) -> None:
+def ask_trainers_to_validate(user) -> None:
     """Under required validation, the person's formateurs learn that they are awaited."""
     for cohort, cohort_trainers in trainers_of(user):
         link = absolute_url("cohorts.show", cohort_id=cohort.id, filtre="a-valider")

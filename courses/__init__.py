@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from flask import Blueprint
+from flask import Blueprint, Flask
+
+from lms import hooks, navigation
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 CONTENT = Path(__file__).parent / "content"
@@ -55,4 +57,14 @@ def _report_orphaned_progress(app) -> None:
         )
 
 
-from . import cli, demo, views  # noqa: E402,F401
+def init_app(app: Flask) -> None:
+    """The blueprint (its CLI: `flask courses check`), the menu, the dashboard panel…"""
+    from . import cli, demo, views  # noqa: F401  (cli and views attach to bp)
+
+    app.register_blueprint(bp)
+    navigation.add_entry(app, "courses.catalogue", "Les modules", order=30)
+    hooks.connect(
+        app, hooks.DASHBOARD, views._dashboard_panel, template="courses/_dashboard_panel.html"
+    )
+    hooks.connect(app, hooks.PERSONAL_DATA, views._personal_progress, section="progression")
+    hooks.connect(app, hooks.DEMO_DATA, demo.learner_progress, order=10)

@@ -1,13 +1,12 @@
 """Progress services: each write records its statement in the same transaction."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from lms import hooks
 from lms.concurrency import claim, locked, retry_on_conflict
-from lms.events import learning_progressed
 from lms.extensions import db
 from lms.models import utcnow
 from lms.xapi import activity, record
@@ -17,7 +16,6 @@ from .models import LessonProgress, ModuleProgress
 
 # Other features add what completing a module needs besides its lessons (the quiz, for one):
 # functions (user, module) -> bool.
-completion_requirements: list[Callable] = []
 
 NOT_STARTED, IN_PROGRESS, DONE = "not_started", "in_progress", "done"
 
@@ -80,7 +78,7 @@ def complete_lesson(user, module: Module, lesson: Lesson) -> bool:
     """
     completed = retry_on_conflict(lambda: _complete_lesson(user, module, lesson))
     if completed:
-        learning_progressed.send(current_app._get_current_object(), user=user)
+        hooks.send(hooks.LEARNING_PROGRESSED, user=user)
     return completed
 
 
@@ -145,7 +143,10 @@ def update_module_completion(user, module: Module) -> bool:
         return False
     lessons_done = {lesson.slug for lesson in module.lessons} <= _done_lessons(user, module)
     if not (
-        lessons_done and all(requirement(user, module) for requirement in completion_requirements)
+        lessons_done and all(
+            requirement(user, module)
+            for requirement in hooks.receivers(hooks.COMPLETION_REQUIREMENT)
+        )
     ):
         return False
     if not claim(

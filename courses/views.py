@@ -1,8 +1,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from lms.personal_data import provides
-from lms.slots import fills, render_slot
+from lms import hooks
 
 from . import bp, progress
 from .rendering import render_markdown
@@ -38,7 +37,7 @@ def module(module_slug):
         page_title=module.title,
         module=module,
         state=state,
-        panels=render_slot("module", current_user, module=module),
+        panels=hooks.render_panels(hooks.MODULE, current_user, module=module),
     )
 
 
@@ -95,13 +94,11 @@ def resume():
     return redirect(url_for("courses.lesson", module_slug=module.slug, lesson_slug=lesson.slug))
 
 
-@fills("dashboard", "courses/_dashboard_panel.html")
 def _dashboard_panel(user) -> dict:
     modules = progress.catalogue().modules
     target = progress.resume_target(user) if modules else None
     return {"states": progress.overview(user), "resume": target}
 
 
-@provides("progression")
 def _personal_progress(user) -> list[dict]:
     return progress.personal_rows(user)

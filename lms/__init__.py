@@ -1,4 +1,9 @@
-"""Café IA Formation: the host platform and its application factory."""
+"""Café IA Formation's platform: configuration, database, accounts, security, xAPI, layout.
+
+The ground floor every feature builds on. It never imports a feature: the application is
+composed above, in cafeia.create_app, which calls init_platform and then each feature's
+init_app. Features plug in through lms.hooks only.
+"""
 
 from pathlib import Path
 
@@ -8,8 +13,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .logs import configure_logging
 
 
-def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def new_app() -> Flask:
+    """The Flask object: named after lms, whose templates, static files and instance/ it uses."""
+    return Flask(__name__, instance_relative_config=True)
+
+
+def init_platform(app: Flask, config: dict | None = None) -> None:
+    """Everything but the features; they are registered after, on top of it."""
     # instance/ holds the SQLite file and the development secret: create it before reading config.
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from .config import from_environment
@@ -29,7 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
     _register_platform_hooks(app)
     _bind_extensions(app)
     _register_blueprints(app)
-    return app
 
 
 def _bind_extensions(app: Flask) -> None:
@@ -43,29 +52,12 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from annuaire import bp as annuaire_bp
-    from certificates import bp as certificates_bp
-    from cohorts import bp as cohorts_bp
-    from courses import bp as courses_bp
-    from quizzes import bp as quizzes_bp
-    from stats import bp as stats_bp
+    from . import accounts, admin, cli, errors, hooks, pages, xapi
+    from .xapi.views import personal_statements
 
-    from . import accounts, admin, cli, errors, pages, xapi
-
-    blueprints = (
-        pages.bp,
-        accounts.bp,
-        admin.bp,
-        xapi.bp,
-        courses_bp,
-        quizzes_bp,
-        certificates_bp,
-        annuaire_bp,
-        cohorts_bp,
-        stats_bp,
-    )
-    for blueprint in blueprints:
+    for blueprint in (pages.bp, accounts.bp, admin.bp, xapi.bp):
         app.register_blueprint(blueprint)
+    hooks.connect(app, hooks.PERSONAL_DATA, personal_statements, section="traces_xapi")
     errors.register(app)
     app.cli.add_command(cli.lms)
 
@@ -76,8 +68,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_platform_hooks(app: Flask) -> None:
-    from . import converters
-    from .navigation import navigation
+    from . import converters, hooks, navigation
     from .security import (
         add_security_headers,
         refuse_foreign_bodies,
@@ -90,4 +81,5 @@ def _register_platform_hooks(app: Flask) -> None:
     app.before_request(refuse_foreign_bodies)  # a JSON body never reaches a form's fields
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
-    app.jinja_env.globals["navigation"] = navigation
+    hooks.init_app(app)  # before anything connects a receiver
+    navigation.init_app(app)

@@ -1,11 +1,10 @@
 """Demo content: accounts that exist only here, never in a production set-up.
 
-Features add their own demo steps (progress, attempts…) with @demo_step; every step is
-idempotent, so `flask lms demo` can run again without changing anything.
+Features add their own demo steps (progress, attempts…) through hooks.DEMO_DATA; every step
+is idempotent, so `flask lms demo` can run again without changing anything.
 """
 
-from collections.abc import Callable
-
+from . import hooks
 from .accounts.services import create_user, find_by_email
 
 DEMO_PASSWORD = "cafeia-demo"
@@ -43,22 +42,6 @@ DEMO_ACCOUNTS = [
     ),
 ]
 
-_steps: list[tuple[int, Callable]] = []
-
-
-def demo_step(function: Callable | None = None, *, order: int = 100):
-    """Register `function(find_user)`; find_user(email) returns a demo account.
-
-    Steps run by `order` (then registration), never by import order: a step may rely on the
-    people an earlier one created. `@demo_step` alone runs after the numbered ones.
-    """
-
-    def register(step: Callable) -> Callable:
-        _steps.append((order, step))
-        return step
-
-    return register(function) if function else register
-
 
 def load_demo() -> int:
     """Create what is missing; a second run changes nothing."""
@@ -67,6 +50,6 @@ def load_demo() -> int:
         if not find_by_email(account["email"]):
             create_user(password=DEMO_PASSWORD, **account)
             created += 1
-    for _, step in sorted(_steps, key=lambda entry: entry[0]):
+    for step in hooks.demo_steps():
         step(find_by_email)
     return created

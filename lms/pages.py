@@ -3,9 +3,9 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from . import hooks
 from .models import Role
 from .security import roles_required
-from .slots import render_slot
 
 bp = Blueprint("pages", __name__)
 
@@ -23,7 +23,7 @@ def dashboard():
     return render_template(
         "pages/dashboard.html",
         page_title="Mon tableau de bord",
-        panels=render_slot("dashboard", current_user),
+        panels=hooks.render_panels(hooks.DASHBOARD, current_user),
     )
 
 
@@ -34,7 +34,7 @@ def trainer_home():
     return render_template(
         "pages/trainer_home.html",
         page_title="Espace formateur",
-        panels=render_slot("trainer_home", current_user),
+        panels=hooks.render_panels(hooks.TRAINER_HOME, current_user),
     )
 
 

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from flask import Blueprint
+from flask import Blueprint, Flask
+
+from lms import hooks
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
 BANKS = Path(__file__).parent / "banks"
@@ -10,10 +12,7 @@ BANKS = Path(__file__).parent / "banks"
 
 @bp.record_once
 def _load_banks(state) -> None:
-    from courses import progress
-
     from .bank import BankError, load_banks
-    from .services import has_passed
 
     app = state.app
     quizzes = load_banks(Path(app.config.get("QUIZ_BANKS") or BANKS))
@@ -24,9 +23,14 @@ def _load_banks(state) -> None:
                 quiz.path, None, "module", f"« {quiz.module_slug} » n'est pas un module"
             )
     app.extensions["quizzes"] = quizzes
+
+
+def init_app(app: Flask) -> None:
+    from . import demo, services, views
+
+    app.register_blueprint(bp)
     # A module is complete only once its quiz is passed.
-    if has_passed not in progress.completion_requirements:
-        progress.completion_requirements.append(has_passed)
-
-
-from . import demo, views  # noqa: E402,F401
+    hooks.connect(app, hooks.COMPLETION_REQUIREMENT, services.has_passed)
+    hooks.connect(app, hooks.MODULE, views._module_panel, template="quizzes/_module_panel.html")
+    hooks.connect(app, hooks.PERSONAL_DATA, views._personal_attempts, section="quiz")
+    hooks.connect(app, hooks.DEMO_DATA, demo.learner_attempts, order=20)

@@ -3,7 +3,6 @@
 from werkzeug.datastructures import MultiDict
 
 from courses import progress
-from lms.demo import demo_step
 
 from . import services
 from .bank import Quiz
@@ -40,7 +39,6 @@ def half_right_answers(quiz: Quiz) -> MultiDict:
     return form
 
 
-@demo_step(order=20)
 def learner_attempts(find_user) -> None:
     learner = find_user("apprenant@exemple.fr")
     quiz = services.quizzes()[progress.catalogue().modules[0].slug]

@@ -6,8 +6,8 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from courses import progress
+from lms import hooks
 from lms.concurrency import claim, retry_on_conflict
-from lms.events import learning_progressed
 from lms.extensions import db
 from lms.models import utcnow
 from lms.xapi import record
@@ -104,7 +104,7 @@ def submit(user, quiz: Quiz, attempt: QuizAttempt, form) -> QuizAttempt:
     # Completing the module may create its progress row, which a lesson finished at the same
     # moment may create too: the refused request runs again (its claim was rolled back).
     retry_on_conflict(lambda: _keep(user, quiz, attempt, graded))
-    learning_progressed.send(current_app._get_current_object(), user=user)
+    hooks.send(hooks.LEARNING_PROGRESSED, user=user)
     return attempt
 
 

@@ -4,8 +4,6 @@ from flask_login import current_user, login_required
 from courses import progress
 from lms.extensions import db
 from lms.params import database_int
-from lms.personal_data import provides
-from lms.slots import fills
 
 from . import bp, services
 from .grading import SubmissionError, field_name
@@ -105,7 +103,6 @@ def result(module_slug, attempt_id):
     return _result_page(quiz, attempt)
 
 
-@fills("module", "quizzes/_module_panel.html")
 def _module_panel(user, module):
     quiz = services.quizzes().get(module.slug)
     if not quiz:
@@ -118,6 +115,5 @@ def _module_panel(user, module):
     }
 
 
-@provides("quiz")
 def _personal_attempts(user) -> list[dict]:
     return services.personal_rows(user)

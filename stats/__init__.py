@@ -1,7 +1,18 @@
 """National statistics for ANCT: aggregates only, from SQL, with the small-cell rule."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
+
+from lms import hooks, navigation
+from lms.models import Role
 
 bp = Blueprint("stats", __name__, template_folder="templates")
 
-from . import demo, erasure, views  # noqa: E402,F401
+
+def init_app(app: Flask) -> None:
+    """Its anonymous facts are kept when an account is erased (ACCOUNT_ERASING)."""
+    from . import demo, erasure, views  # noqa: F401  (views attach to bp)
+
+    app.register_blueprint(bp)
+    navigation.add_entry(app, "stats.overview", "Statistiques nationales", {Role.ADMIN}, order=70)
+    hooks.connect(app, hooks.ACCOUNT_ERASING, erasure.keep_anonymous_facts)
+    hooks.connect(app, hooks.DEMO_DATA, demo.national_learners)

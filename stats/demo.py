@@ -10,7 +10,6 @@ import logging
 from flask import current_app
 from sqlalchemy import func, insert, select
 
-from lms.demo import demo_step
 from lms.extensions import db
 from lms.models import User
 
@@ -38,7 +37,6 @@ def _insert(rows: dict[str, list[tuple]]) -> None:
             )
 
 
-@demo_step
 def national_learners(find_user) -> None:
     pattern = f"synthetique-{SEED}-%"
     if db.session.scalar(select(func.count()).where(User.email.like(pattern))):

@@ -2,7 +2,7 @@
 
 Each fact is read with the very query (services) that counts it for a living account, so an
 erased learner weighs in every figure as they did the moment before: only the identifiers go.
-Written in the erasure's own transaction (lms.events.account_erasing): both or neither.
+Written in the erasure's own transaction (lms.hooks.ACCOUNT_ERASING): both or neither.
 """
 
 from datetime import date
@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from certificates.models import Certificate, ReadinessAnswer
 from cohorts.models import CohortMember
-from lms.events import account_erasing
 from lms.extensions import db
 from lms.models import Role, User, as_utc
 
@@ -26,8 +25,7 @@ from .models import (
 )
 
 
-@account_erasing.connect
-def keep_anonymous_facts(app, user: User) -> None:
+def keep_anonymous_facts(user: User) -> None:
     """Only learners are counted, so only theirs are kept."""
     if user.role != Role.APPRENANT:
         return

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from lms import create_app
+from cafeia import create_app
 from lms.accounts import services as accounts
 from lms.config import database_url, scratch_database
 from lms.extensions import db, limiter

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter, IntegerConverter
 
-from lms import create_app
+from cafeia import create_app
 from lms.extensions import db
 from lms.xapi.models import StoredStatement
 from tests.conftest import make_config

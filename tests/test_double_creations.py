@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from annuaire import services as annuaire
 from annuaire.models import Listing, RelayedMessage
+from cafeia import create_app
 from certificates.demo import certify
 from cohorts import importing
 from cohorts import services as cohorts
@@ -29,7 +30,6 @@ from cohorts.models import (
     CohortNotice,
     CohortTrainer,
 )
-from lms import create_app
 from lms.extensions import db
 from lms.models import User, utcnow
 from tests.annuaire.helpers import LISTING

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lms import create_app
+from cafeia import create_app
 from lms.config import scratch_database
 from tests.conftest import make_config
 

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from lms import create_app
+from cafeia import create_app
 from lms.accounts import services as accounts
 from lms.extensions import db
 from lms.models import User

@@ -14,8 +14,8 @@ from sqlalchemy import text
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired, InputRequired
 
+from cafeia import create_app
 from certificates import status
-from lms import create_app
 from lms.config import SETTINGS
 from lms.extensions import db
 from lms.forms import BaseForm

@@ -36,8 +36,8 @@ from hypothesis.stateful import (
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from cafeia import create_app
 from certificates import readiness, status
-from lms import create_app
 from lms.accounts.services import create_user, find_by_email
 from lms.extensions import db, limiter
 from quizzes.demo import half_right_answers, right_answers

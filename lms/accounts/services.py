@@ -7,12 +7,11 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from .. import hooks
 from ..concurrency import retry_on_conflict
-from ..events import account_erasing
 from ..extensions import db
 from ..mail import send_mail
 from ..models import Role, User, utcnow
-from ..personal_data import collect
 from ..urls import absolute_url
 from ..xapi import record, training
 from ..xapi.models import StoredStatement
@@ -162,18 +161,18 @@ def _hash_tail(user: User) -> str:
 
 
 def export_personal_data(user: User) -> dict:
-    return {"compte": user.personal_data(), **collect(user)}
+    return {"compte": user.personal_data(), **hooks.personal_data(user)}
 
 
 def delete_account(user: User) -> None:
     """RGPD erasure: the account and everything attached to it go.
 
-    Features first keep, in the same transaction, what needs no identifier (account_erasing:
+    Features first keep, in the same transaction, what needs no identifier (hooks.ACCOUNT_ERASING:
     the statistics' anonymous facts), so past figures stay as published. If one of them fails,
     nothing is erased."""
     user_id = user.id
     try:
-        account_erasing.send(current_app._get_current_object(), user=user)
+        hooks.send(hooks.ACCOUNT_ERASING, user=user)
         db.session.delete(user)
         db.session.commit()
     except Exception:

@@ -17,6 +17,7 @@ from tincan import (
     Verb,
 )
 
+from .. import hooks
 from ..extensions import db
 from ..models import utcnow
 from .models import StoredStatement
@@ -56,21 +57,13 @@ def actor(user) -> Agent:
     )
 
 
-_cohort_resolver = None
-
-
-def set_cohort_resolver(function) -> None:
-    """The cohorts feature says which cohort a person is in: statements then carry it."""
-    global _cohort_resolver
-    _cohort_resolver = function
-
-
 def _cohort_of(user):
-    if _cohort_resolver is None:
+    """The cohort a feature says the person is in (hooks.COHORT_OF): statements then carry it."""
+    if not has_app_context():
         return None
-    cache = g.setdefault("xapi_cohorts", {}) if has_app_context() else {}
+    cache = g.setdefault("xapi_cohorts", {})
     if user.id not in cache:
-        cache[user.id] = _cohort_resolver(user)
+        cache[user.id] = hooks.cohort_of(user)
     return cache[user.id]
 
 

@@ -4,7 +4,6 @@ from flask import current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..models import Role
-from ..personal_data import provides
 from ..security import roles_required
 from . import bp, outbox, reading
 from .vocabulary import XAPI_VERSION
@@ -77,6 +76,5 @@ def outbox_page():
     )
 
 
-@provides("traces_xapi")
-def _personal_statements(user) -> list[dict]:
+def personal_statements(user) -> list[dict]:
     return [reading.as_xapi(row) for row in reading.all_for(user.id)]

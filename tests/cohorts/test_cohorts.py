@@ -12,13 +12,13 @@ from openpyxl import load_workbook
 from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from cafeia import create_app
 from certificates import status
 from certificates.demo import certify
 from certificates.models import StatusChange, TrainerValidation
 from cohorts import dashboard, importing, services
 from cohorts.models import Cohort, CohortMember, Reminder
 from courses import progress
-from lms import create_app
 from lms.extensions import db
 from lms.models import User, utcnow
 from lms.xapi.models import StoredStatement

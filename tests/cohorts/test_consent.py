@@ -9,11 +9,11 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from cafeia import create_app
 from certificates import status
 from certificates.demo import certify
 from cohorts import services
 from cohorts.models import CohortInvitation, CohortMember
-from lms import create_app
 from lms.extensions import db
 from lms.models import User
 from tests.cohorts.test_cohorts import HEADER, confirm, upload, url

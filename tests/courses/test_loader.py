@@ -190,7 +190,7 @@ def test_a_module_without_lessons_or_manifest_is_refused(tree):
 
 
 def test_a_broken_module_stops_the_platform_at_start_up(tree, database_uri):
-    from lms import create_app
+    from cafeia import create_app
     from tests.conftest import make_config
 
     edit(tree / "m1" / "module.yaml", "order: 1", "order: premier")

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
+from cafeia import create_app
 from courses.models import LessonProgress
-from lms import create_app
 from lms.extensions import db
 from tests.conftest import FIXTURE_CONTENT, make_config
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from lms import create_app
+from cafeia import create_app
 from lms.extensions import db
 from tests.conftest import SmtpServer, free_port, make_config
 

@@ -100,7 +100,7 @@ def test_an_empty_bank_is_refused(bank):
 
 
 def test_a_quiz_for_a_module_that_does_not_exist_stops_the_app(bank, app):
-    from lms import create_app
+    from cafeia import create_app
     from tests.conftest import make_config
 
     edit(bank, "module: module-un", "module: module-inconnu")

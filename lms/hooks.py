@@ -1,0 +1,159 @@
+"""The one plug-in contract: every way a feature adds to the platform or to another feature.
+
+A feature connects its receivers in its `init_app(app)`, never when a module is imported:
+`hooks.connect(app, hooks.DASHBOARD, panel, template="courses/_dashboard_panel.html")`.
+The platform (or a lower feature) asks the hook for what the installed features give, and so
+never names a feature above it. Receivers live in `app.extensions["hooks"]`: each app has its
+own, so test apps never pile up receivers and one app's features do not leak into another.
+
+Each hook below says what a receiver gets and what it returns; `connect` takes the extra
+facts a hook needs (a panel's template, an export's section, a step's order…).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class Hook:
+    name: str
+    doc: str = field(repr=False)
+
+
+# Panels: receiver(user, **page) -> dict | None, the context of the `template` given at
+# connect time; None hides the panel. The page renders them in connection order.
+DASHBOARD = Hook("dashboard", "Panels of « Mon tableau de bord »: receiver(user) -> context.")
+TRAINER_HOME = Hook("trainer_home", "Panels of the Espace formateur: receiver(user) -> context.")
+MODULE = Hook("module", "Panels of a module page: receiver(user, module=Module) -> context.")
+STATUS = Hook("status", "Panels of « Mon statut »: receiver(user) -> context.")
+STATUS_CONTACTS = Hook(
+    "status_contacts", "Whom to ask, on « Mon statut » (a cohort's formateurs): receiver(user)."
+)
+PANELS = (DASHBOARD, TRAINER_HOME, MODULE, STATUS, STATUS_CONTACTS)
+
+MENU = Hook(
+    "menu",
+    "An entry of the main menu: connect(app, MENU, None, endpoint=, label=, roles=, order=); "
+    "roles None = everybody; entries are shown by `order`.",
+)
+PERSONAL_DATA = Hook(
+    "personal_data",
+    "A section of « télécharger mes données »: receiver(user) -> JSON-ready data, exported "
+    "under the `section` given at connect time.",
+)
+ACCOUNT_ERASING = Hook(
+    "account_erasing",
+    "Called inside the transaction that erases an account, before its rows go: "
+    "receiver(user) -> None may keep what needs no identifier (the statistics' anonymous "
+    "facts); it is committed with the erasure or not at all, and an exception stops it.",
+)
+DEMO_DATA = Hook(
+    "demo_data",
+    "A step of `flask lms demo`: receiver(find_user) -> None, idempotent; find_user(email) "
+    "returns a demo account. Steps run by the `order` given at connect time (default 100), "
+    "so a step may rely on the people an earlier one created.",
+)
+COMPLETION_REQUIREMENT = Hook(
+    "completion_requirement",
+    "A condition for a module to be complete, besides its lessons: "
+    "receiver(user, module) -> bool (the quizzes: its quiz passed).",
+)
+COHORT_OF = Hook(
+    "cohort_of",
+    "Which cohort a person is in, for xAPI statements' context: receiver(user) -> "
+    "cohort or None. The first receiver that answers is used.",
+)
+LEARNING_PROGRESSED = Hook(
+    "learning_progressed",
+    "Sent after a committed change that can affect a person's eligibility (a lesson or module "
+    "completed, a quiz passed, a readiness answer): receiver(user) -> None.",
+)
+AWAITING_VALIDATION = Hook(
+    "awaiting_validation",
+    "Sent once, when a person has met every criterion but the formateur's validation "
+    "(REQUIRE_TRAINER_VALIDATION), so that someone is told: receiver(user) -> None.",
+)
+ALL = (
+    *PANELS,
+    MENU,
+    PERSONAL_DATA,
+    ACCOUNT_ERASING,
+    DEMO_DATA,
+    COMPLETION_REQUIREMENT,
+    COHORT_OF,
+    LEARNING_PROGRESSED,
+    AWAITING_VALIDATION,
+)
+
+
+class Registry:
+    """One app's receivers, by hook, in connection order, each with its connect-time facts."""
+
+    def __init__(self) -> None:
+        self._receivers: dict[str, list[tuple[Callable | None, dict]]] = {h.name: [] for h in ALL}
+
+    def connect(self, hook: Hook, receiver: Callable | None, facts: dict) -> None:
+        entries = self._receivers[hook.name]
+        if (receiver, facts) not in entries:  # idempotent: init_app may run twice
+            entries.append((receiver, facts))
+
+    def disconnect(self, hook: Hook, receiver: Callable) -> None:
+        entries = self._receivers[hook.name]
+        entries[:] = [entry for entry in entries if entry[0] is not receiver]
+
+    def entries(self, hook: Hook) -> list[tuple[Callable | None, dict]]:
+        return list(self._receivers[hook.name])
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["hooks"] = Registry()
+
+
+def connect(app: Flask, hook: Hook, receiver: Callable | None, **facts) -> Callable | None:
+    app.extensions["hooks"].connect(hook, receiver, facts)
+    return receiver
+
+
+def disconnect(app: Flask, hook: Hook, receiver: Callable) -> None:
+    app.extensions["hooks"].disconnect(hook, receiver)
+
+
+def entries(hook: Hook, app: Flask | None = None) -> list[tuple[Callable | None, dict]]:
+    return (app or current_app).extensions["hooks"].entries(hook)
+
+
+def receivers(hook: Hook) -> list[Callable]:
+    return [receiver for receiver, _ in entries(hook)]
+
+
+def send(hook: Hook, **arguments) -> None:
+    """Call every receiver of an event hook (LEARNING_PROGRESSED, ACCOUNT_ERASING…)."""
+    for receiver in receivers(hook):
+        receiver(**arguments)
+
+
+def render_panels(hook: Hook, user, **page) -> list[tuple[str, dict]]:
+    """The (template, context) pairs a page shows for a panel hook; None contexts are hidden."""
+    filled = [(facts["template"], receiver(user, **page)) for receiver, facts in entries(hook)]
+    return [(template, context) for template, context in filled if context is not None]
+
+
+def personal_data(user) -> dict:
+    return {facts["section"]: receiver(user) for receiver, facts in entries(PERSONAL_DATA)}
+
+
+def demo_steps(app: Flask | None = None) -> list[Callable]:
+    ordered = sorted(entries(DEMO_DATA, app), key=lambda entry: entry[1].get("order", 100))
+    return [receiver for receiver, _ in ordered]
+
+
+def menu() -> list[dict]:
+    return sorted((facts for _, facts in entries(MENU)), key=lambda facts: facts["order"])
+
+
+def cohort_of(user):
+    for receiver in receivers(COHORT_OF):
+        return receiver(user)
+    return None
