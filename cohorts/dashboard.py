@@ -134,3 +134,12 @@ def arrange(rows: list[Row], filter_name: str, sort: str, descending: bool) -> l
     if filter_name in FILTERS:
         rows = [row for row in rows if FILTERS[filter_name](row)]
     return sorted(rows, key=SORTS.get(sort, SORTS["nom"]), reverse=descending)
+
+
+def to_remind(cohort) -> list[User]:
+    """The learners a reminder is for: inactive, and neither certified nor revoked."""
+    return [
+        row.user
+        for row in load(cohort)
+        if row.stuck and row.status not in (status.CERTIFIED, status.REVOKED)
+    ]

@@ -13,12 +13,16 @@ from lms.extensions import db, limiter
 from lms.models import Role
 from lms.secrecy import THRESHOLD
 from lms.security import roles_required
+from lms.slots import fills
+from lms.xapi.recorder import set_cohort_resolver
 from quizzes import results
 from quizzes.services import quizzes
 
 from . import activity, bp, dashboard, exports, importing, invitations, items, notices, services
 from .forms import CohortForm, ImportForm, TrainerForm
 from .models import Cohort
+
+set_cohort_resolver(services.cohort_of)
 
 
 def managed(view):
@@ -49,10 +53,12 @@ def _fields(form) -> dict:
 # --- cohorts -----------------------------------------------------------------------------------
 
 
+@fills("trainer_home", "cohorts/_trainer_panel.html")
 def _trainer_panel(user):
     return {"cohorts": services.visible_to(user)}
 
 
+@fills("status_contacts", "cohorts/_status_contacts.html")
 def _status_contacts(user):
     cohorts = services.trainers_of(user)
     return {"cohorts": cohorts} if cohorts else None
@@ -222,13 +228,8 @@ def _sender() -> str:
 @managed
 def remind(cohort):
     """The cohort's formateurs: one click e-mails every inactive learner (once a week at most)."""
-    stuck = [
-        row.user
-        for row in dashboard.load(cohort)
-        if row.stuck and row.status not in (status.CERTIFIED, status.REVOKED)
-    ]
     try:
-        sent = services.remind(cohort, current_user, stuck)
+        sent = services.remind(cohort, current_user, dashboard.to_remind(cohort))
     except services.RemindersInterrupted as error:
         flash(str(error), "error")
         return redirect(url_for("cohorts.show", cohort_id=cohort.id, filtre="bloques"))
@@ -379,6 +380,7 @@ def join(code):
 # --- the learner's side: invitations, cohorts joined -------------------------------------------
 
 
+@fills("dashboard", "cohorts/_dashboard_panel.html")
 def _dashboard_panel(user):
     pending, joined = invitations.pending(user), invitations.joined(user)
     return {"pending": pending, "joined": joined} if pending or joined else None
