@@ -84,7 +84,7 @@ def _reset_session() -> None:
     try:
         db.session.rollback()
     except DBAPIError:  # the connection died with the database: drop it, the page goes on
-        db.session.invalidate()
+        db.session().invalidate()
 
 
 def _http_error(error: HTTPException):
@@ -107,7 +107,23 @@ def _mail_error(error):
     return render_error(503, message, title)
 
 
+def close_session(error=None) -> None:
+    """Ends the request's session before Flask-SQLAlchemy does (teardowns run last-first).
+
+    A database restarted during the request makes the final ROLLBACK fail; in the teardown,
+    after the response is built, that would turn a page already rendered into the WSGI
+    server's bare 500. The dead connection is dropped instead.
+    """
+    try:
+        db.session.close()
+    except DBAPIError:
+        db.session().invalidate()
+        log.warning("connexion à la base perdue en fin de requête")
+
+
 def register(app) -> None:
+    """After the database is bound: `close_session` must run before its own teardown."""
+    app.teardown_appcontext(close_session)
     app.register_error_handler(HTTPException, _http_error)  # every 4xx, in French
     for status in (500, 503):
         app.register_error_handler(status, _server_error(status))

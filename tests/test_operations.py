@@ -346,3 +346,24 @@ def test_a_mail_server_that_is_down_is_a_french_503_for_the_relay(app, client, c
     assert response.status_code == 503
     assert "rien n&#39;a été envoyé" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(RelayedMessage.id))) == 0  # retry allowed
+
+
+def test_a_connection_lost_at_the_end_of_a_request_does_not_lose_the_page(app, client):
+    """The database restarts between the page and the request's final ROLLBACK."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    def restarted(connection):
+        raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+
+    @app.get("/_fin")
+    def page():
+        db.session.execute(text("SELECT 1"))
+        return "page rendue"
+
+    event.listen(db.engine, "rollback", restarted)
+    try:
+        response = client.get("/_fin")
+    finally:
+        event.remove(db.engine, "rollback", restarted)
+    assert response.status_code == 200 and response.get_data(as_text=True) == "page rendue"
