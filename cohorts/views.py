@@ -13,16 +13,12 @@ from lms.extensions import db, limiter
 from lms.models import Role
 from lms.secrecy import THRESHOLD
 from lms.security import roles_required
-from lms.slots import fills
-from lms.xapi.recorder import set_cohort_resolver
 from quizzes import results
 from quizzes.services import quizzes
 
 from . import activity, bp, dashboard, exports, importing, invitations, items, notices, services
 from .forms import CohortForm, ImportForm, TrainerForm
 from .models import Cohort
-
-set_cohort_resolver(services.cohort_of)
 
 
 def managed(view):
@@ -53,12 +49,10 @@ def _fields(form) -> dict:
 # --- cohorts -----------------------------------------------------------------------------------
 
 
-@fills("trainer_home", "cohorts/_trainer_panel.html")
 def _trainer_panel(user):
     return {"cohorts": services.visible_to(user)}
 
 
-@fills("status_contacts", "cohorts/_status_contacts.html")
 def _status_contacts(user):
     cohorts = services.trainers_of(user)
     return {"cohorts": cohorts} if cohorts else None
@@ -380,7 +374,6 @@ def join(code):
 # --- the learner's side: invitations, cohorts joined -------------------------------------------
 
 
-@fills("dashboard", "cohorts/_dashboard_panel.html")
 def _dashboard_panel(user):
     pending, joined = invitations.pending(user), invitations.joined(user)
     return {"pending": pending, "joined": joined} if pending or joined else None
