@@ -19,3 +19,4 @@ def init_app(app: Flask) -> None:
     hooks.connect(app, hooks.STATUS, views._status_panel, template="annuaire/_status_panel.html")
     hooks.connect(app, hooks.PERSONAL_DATA, views._personal_listing, section="annuaire")
     hooks.connect(app, hooks.DEMO_DATA, demo.listings, order=40)
+    hooks.connect(app, hooks.CERTIFIED_NOTICE, views.join_invitation)

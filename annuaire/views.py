@@ -6,6 +6,7 @@ from lms.concurrency import submission_of
 from lms.departements import all_departements
 from lms.exports import csv_response
 from lms.extensions import db, limiter
+from lms.urls import absolute_url
 
 from . import bp, map, services
 from .forms import ContactForm, ListingForm
@@ -270,3 +271,8 @@ def _status_panel(user):
     if status.status_of(user) != status.CERTIFIED:
         return None
     return {"listing": services.listing_of(user)}
+
+
+def join_invitation(user) -> str:
+    """The line the status announcement adds for the annuaire (hooks.CERTIFIED_NOTICE)."""
+    return f"Rejoindre l'annuaire des animateurs : {absolute_url('annuaire.edit')}\n"

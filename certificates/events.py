@@ -2,8 +2,7 @@
 
 import logging
 
-from werkzeug.routing import BuildError
-
+from lms import hooks
 from lms.mail import send_notice
 from lms.urls import absolute_url
 
@@ -18,24 +17,18 @@ def grant_when_eligible(user) -> None:
         announce(user, certificate)
 
 
-def _link(endpoint: str, **values) -> str | None:
-    try:
-        return absolute_url(endpoint, **values)
-    except BuildError:  # a feature not installed yet (the annuaire)
-        return None
-
-
 def announce(user, certificate) -> None:
-    annuaire = _link("annuaire.edit")
+    # What the features above add (the annuaire: how to join it), never named here.
+    extra = "".join(filter(None, (line(user) for line in hooks.receivers(hooks.CERTIFIED_NOTICE))))
     send_notice(
         user.email,
         "Café IA Formation : vous êtes animateur·rice Café IA !",
         f"Bonjour {user.first_name},\n\nFélicitations : vous avez rempli toutes les conditions et "
         "obtenez le statut d'animateur·rice Café IA.\n\n"
-        f"Votre attestation (PDF) : {_link('certificates.certificate_pdf')}\n"
-        f"Votre badge numérique (Open Badges 3.0) : {_link('certificates.badge_download')}\n"
-        f"Page publique de vérification : {_link('certificates.verify', code=certificate.code)}\n"
-        + (f"Rejoindre l'annuaire des animateurs : {annuaire}\n" if annuaire else "")
+        f"Votre attestation (PDF) : {absolute_url('certificates.certificate_pdf')}\n"
+        f"Votre badge numérique (Open Badges 3.0) : {absolute_url('certificates.badge_download')}\n"
+        f"Page publique de vérification : {absolute_url('certificates.verify', code=certificate.code)}\n"
+        + extra
         + "\nBons Cafés IA !\n",
         kind="statut accordé",
     )

@@ -65,6 +65,15 @@ COHORT_OF = Hook(
     "Which cohort a person is in, for xAPI statements' context: receiver(user) -> "
     "cohort or None. The first receiver that answers is used.",
 )
+ADMIN_LINKS = Hook(
+    "admin_links",
+    "A button of the Administration page: connect(app, ADMIN_LINKS, None, endpoint=, label=).",
+)
+CERTIFIED_NOTICE = Hook(
+    "certified_notice",
+    "A line of the e-mail that announces the animateur status: receiver(user) -> str | None "
+    "(the annuaire: how to join it).",
+)
 LEARNING_PROGRESSED = Hook(
     "learning_progressed",
     "Sent after a committed change that can affect a person's eligibility (a lesson or module "
@@ -83,6 +92,8 @@ ALL = (
     DEMO_DATA,
     COMPLETION_REQUIREMENT,
     COHORT_OF,
+    ADMIN_LINKS,
+    CERTIFIED_NOTICE,
     LEARNING_PROGRESSED,
     AWAITING_VALIDATION,
 )
@@ -132,6 +143,11 @@ def send(hook: Hook, **arguments) -> None:
     """Call every receiver of an event hook (LEARNING_PROGRESSED, ACCOUNT_ERASING…)."""
     for receiver in receivers(hook):
         receiver(**arguments)
+
+
+def facts(hook: Hook) -> list[dict]:
+    """What was connected with a hook whose receiver is None (ADMIN_LINKS)."""
+    return [facts for _, facts in entries(hook)]
 
 
 def render_panels(hook: Hook, user, **page) -> list[tuple[str, dict]]:

@@ -14,5 +14,8 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "stats.overview", "Statistiques nationales", {Role.ADMIN}, order=70)
+    hooks.connect(
+        app, hooks.ADMIN_LINKS, None, endpoint="stats.overview", label="Statistiques nationales"
+    )
     hooks.connect(app, hooks.ACCOUNT_ERASING, erasure.keep_anonymous_facts)
     hooks.connect(app, hooks.DEMO_DATA, demo.national_learners)

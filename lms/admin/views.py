@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from .. import hooks
 from ..extensions import db
 from ..models import ROLE_LABELS, Role, User
 from ..params import int_arg
@@ -14,7 +15,11 @@ def home():
     """Admins: the platform at a glance."""
     counts = services.count_by_role()
     return render_template(
-        "admin/home.html", page_title="Administration", counts=counts, labels=ROLE_LABELS
+        "admin/home.html",
+        page_title="Administration",
+        counts=counts,
+        labels=ROLE_LABELS,
+        admin_links=hooks.facts(hooks.ADMIN_LINKS),  # the features' own pages (stats)
     )
 
 
