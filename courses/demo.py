@@ -1,6 +1,5 @@
 """Demo progress: the demo learner has finished module 1's lessons and is halfway through module 2."""
 
-
 from . import progress
 
 

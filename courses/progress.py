@@ -143,7 +143,8 @@ def update_module_completion(user, module: Module) -> bool:
         return False
     lessons_done = {lesson.slug for lesson in module.lessons} <= _done_lessons(user, module)
     if not (
-        lessons_done and all(
+        lessons_done
+        and all(
             requirement(user, module)
             for requirement in hooks.receivers(hooks.COMPLETION_REQUIREMENT)
         )
