@@ -80,3 +80,20 @@ def test_joining_by_link(app, page):
     assert_accessible(page)
     page.get_by_role("button", name="Rejoindre la cohorte").click()
     expect(page.get_by_text(f"Vous avez rejoint la cohorte « {cohort.name} »")).to_be_visible()
+
+
+def test_an_invited_learner_accepts_with_the_keyboard_at_both_widths(app, page):
+    """Camille, in the demo, is invited to a cohort: she answers on « Mes cohortes »."""
+    load_demo()
+    log_in(page, "apprenant@exemple.fr", DEMO_PASSWORD)
+    page.wait_for_url("**/tableau-de-bord")
+    assert_accessible(page)
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        visit(page, "/mes-cohortes")
+    accept = page.get_by_role("button", name="Accepter et rejoindre « Morbihan — automne 2027 »")
+    accept.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Cohortes rejointes")).to_be_visible()
+    expect(page.get_by_role("button", name="Quitter « Morbihan — automne 2027 »")).to_be_visible()
+    assert_accessible(page)
