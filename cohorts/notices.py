@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from lms.accounts.services import send_password_reset
+from lms.concurrency import claim
 from lms.extensions import db
 from lms.mail import MailUnavailable, send_mail
 from lms.models import User, utcnow
@@ -57,11 +58,11 @@ def _claim_next(cohort_id: int | None) -> CohortNotice | None:
         notice_id = db.session.scalar(statement.order_by(CohortNotice.id).limit(1))
         if notice_id is None:
             return None
-        claimed = db.session.execute(
+        claimed = claim(
             update(CohortNotice)
             .where(CohortNotice.id == notice_id, CohortNotice.sent_at.is_(None), _available())
             .values(claimed_at=utcnow())
-        ).rowcount
+        )
         db.session.commit()
         if claimed:  # else another sender took it first: try the next one
             return db.session.get(CohortNotice, notice_id)
