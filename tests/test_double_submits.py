@@ -30,7 +30,7 @@ from quizzes.demo import right_answers
 from quizzes.models import QuestionAnswer, QuizAttempt
 from tests.annuaire.helpers import LISTING
 from tests.conftest import PASSWORD
-from tests.test_accounts import VALID
+from tests.lms.test_accounts import VALID
 from tests.test_races import (
     MY_LISTING,
     ON_BOTH,
@@ -55,7 +55,7 @@ def flashed(tab) -> str:
 # --- signing up ----------------------------------------------------------------------------------
 
 SIGN_UP = "/inscription"
-CLAIRE = VALID  # the sign-up form of tests/test_accounts.py
+CLAIRE = VALID  # the sign-up form of tests/lms/test_accounts.py
 TAKEN = "Un compte existe déjà avec cette adresse."
 
 

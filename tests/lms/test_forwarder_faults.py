@@ -24,7 +24,7 @@ from tests.conftest import PASSWORD, make_config
 from tests.lrs.server import RALPH_PYTHON, RalphServer, bind_port
 from tests.pgcluster import PostgresCluster
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_vocabulary_uses_the_registered_iris():
 
 
 def test_sign_up_records_a_pseudonymous_registration(client):
-    from tests.test_accounts import VALID
+    from tests.lms.test_accounts import VALID
 
     client.submit("/inscription", VALID)
     user = db.session.scalar(select(User))

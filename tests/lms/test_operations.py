@@ -22,7 +22,7 @@ from lms.forms import BaseForm
 from lms.models import User
 from tests.conftest import ON_POSTGRES, PASSWORD, FormClient, make_config
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 BLANKS = ["   ", "\xa0", "\n", " \u2003\t\r\n"]
 
 
@@ -182,7 +182,7 @@ def test_log_level_silences_audit_lines(app, database_uri):
 
 
 def _signup(client, n):
-    from tests.test_accounts import VALID
+    from tests.lms.test_accounts import VALID
 
     return client.submit("/inscription", {**VALID, "email": f"nouvelle{n}@exemple.fr"})
 

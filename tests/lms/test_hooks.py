@@ -2,8 +2,7 @@
 
 from cafeia import create_app
 from lms import hooks
-
-from .conftest import make_config
+from tests.conftest import make_config
 
 
 def test_each_app_has_its_own_receivers(app):
