@@ -7,14 +7,14 @@ PORT ?= 5000
 # The platform's absolute links (QR codes, badges, e-mails) follow the port it serves on.
 export PORT
 
-.PHONY: run test setup lint format bench browser proxy lrs clean
+.PHONY: run test setup lint format bench browser proxy java lrs clean
 
 run: setup
 	$(FLASK) lms init-db
 	$(FLASK) lms demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: setup browser proxy lrs
+test: java setup browser proxy lrs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed
@@ -37,6 +37,10 @@ browser:
 # The production shape (gunicorn behind nginx) is tested too: nginx from Debian.
 proxy:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx-light; }
+
+# The Nu HTML checker (npm's vnu-jar) runs on Debian's Java; vnu-jar's own JRE download is not used.
+java:
+	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 
 # A real Ralph LRS, in its own virtualenv, for the xAPI delivery tests.
 lrs:
