@@ -1,6 +1,8 @@
 """Question banks: one YAML file per module in quizzes/banks/, checked when loaded.
 
-A mistake raises BankError naming the file, the question and the field.
+A bank holds a pool of questions, each tagged with an objective; an attempt draws `draw` of them
+covering every objective (quizzes/draw.py). A mistake raises BankError naming the file, the
+question and the field.
 """
 
 import re
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-KINDS = ("single", "multiple", "truefalse", "ordering", "classification")
+KINDS = ("single", "multiple", "truefalse", "ordering", "classification", "matching")
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -21,12 +23,20 @@ class BankError(ValueError):
 
 @dataclass(frozen=True)
 class Option:
-    """A choice, an item to order or classify, or a category."""
+    """A choice, an item to order or classify, a category, or a pair to match."""
 
     id: str
-    text: str
+    text: str  # a pair's left-hand prompt
     correct: bool = False  # single, multiple
     category: str | None = None  # classification items
+    feedback: str = ""  # single, multiple: why this choice is right or wrong
+    match: str | None = None  # matching: the text to associate with the prompt
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    label: str
 
 
 @dataclass
@@ -41,16 +51,20 @@ class Question:
         default_factory=list
     )  # ordering (in the right order), classification
     categories: list[Option] = field(default_factory=list)  # classification
+    pairs: list[Option] = field(default_factory=list)  # matching
+    objective: str | None = None
+    situation: bool = False
 
     @property
     def shuffled(self) -> list[Option]:
         """What is shown in an order drawn per attempt: everything but true/false."""
-        return self.choices or self.items
+        return self.choices or self.items or self.pairs
 
-    def in_order(self, ids: list[str]) -> list[Option]:
-        """The options in the order an attempt showed them (the bank's own if it changed since)."""
-        by_id = {option.id: option for option in self.shuffled}
-        return [by_id[i] for i in ids] if set(ids) == set(by_id) else self.shuffled
+    @property
+    def targets(self) -> list[Option]:
+        """What each item is put into, also in an order drawn per attempt: the categories of a
+        classification, the matches of a matching (a pair stands for its own match)."""
+        return self.categories or self.pairs
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in [*self.shuffled, *self.categories] if o.id == option_id), None)
@@ -62,6 +76,14 @@ class Quiz:
     title: str
     questions: list[Question]
     path: Path
+    draw: int = 0  # questions per attempt; a bank without `draw` asks them all
+    objectives: list[Objective] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.draw = self.draw or len(self.questions)
+
+    def objective(self, objective_id: str | None) -> Objective | None:
+        return next((o for o in self.objectives if o.id == objective_id), None)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -90,6 +112,13 @@ class _Reader:
             self.fail(name, f"« {value} » : minuscules, chiffres et tirets seulement")
         return value
 
+    def text(self, data, name: str) -> str:
+        """An optional text: absent is empty, anything else must be a text."""
+        value = data.get(name) if isinstance(data, dict) else None
+        if value is not None and not isinstance(value, str):
+            self.fail(name, "doit être de type str")
+        return (value or "").strip()
+
     def options(self, data, name: str, text_field: str = "text") -> list[Option]:
         options = []
         for raw in self.get(data, name, list):
@@ -98,6 +127,8 @@ class _Reader:
                 text=self.get(raw, text_field, str),
                 correct=raw.get("correct") is True,
                 category=raw.get("category"),
+                feedback=self.text(raw, "feedback"),
+                match=self.text(raw, "match") or None,
             )
             if option.id in {o.id for o in options}:
                 self.fail(name, f"l'identifiant « {option.id} » apparaît deux fois")
@@ -114,7 +145,11 @@ class _Reader:
             kind=kind,
             prompt=self.get(data, "prompt", str),
             explanation=self.get(data, "explanation", str),
+            objective=self.text(data, "objective") or None,
+            situation=data.get("situation") is True,
         )
+        if "situation" in data and not isinstance(data["situation"], bool):
+            self.fail("situation", "doit être de type bool")
         getattr(self, f"_read_{kind}")(question, data)
         return question
 
@@ -147,6 +182,57 @@ class _Reader:
                     "items", f"l'élément « {item.id} » a une catégorie inconnue ({item.category})"
                 )
 
+    def _read_matching(self, question, data):
+        question.pairs = self.options(data, "pairs", "prompt")
+        if len(question.pairs) < 3:
+            self.fail("pairs", "il faut au moins trois paires à associer")
+        matches = [pair.match for pair in question.pairs]
+        if None in matches:
+            self.fail("pairs", "chaque paire a un champ « match » (le texte à associer)")
+        if len(set(matches)) != len(matches):
+            self.fail("pairs", "deux paires ont le même texte à associer")
+
+    def objectives(self, data) -> list[Objective]:
+        if "objectives" not in data:
+            return []
+        objectives = []
+        for raw in self.get(data, "objectives", list):
+            objective = Objective(self.ident(raw), self.get(raw, "label", str))
+            if objective.id in {o.id for o in objectives}:
+                self.fail("objectives", f"l'objectif « {objective.id} » apparaît deux fois")
+            objectives.append(objective)
+        return objectives
+
+    def check_objectives(self, objectives: list[Objective], questions: list[Question]) -> None:
+        """Declared objectives: every question names one, and each is asked by a question."""
+        known = {o.id for o in objectives}
+        for question in questions:
+            self.question = question.id
+            listed = ", ".join(sorted(known))
+            if question.objective is None:
+                self.fail("objective", f"obligatoire quand le quiz a des objectifs ({listed})")
+            if question.objective not in known:
+                self.fail(
+                    "objective",
+                    f"« {question.objective} » n'est pas un objectif du quiz ({listed})",
+                )
+        self.question = None
+        for objective in objectives:
+            if not any(q.objective == objective.id for q in questions):
+                self.fail("objectives", f"aucune question ne porte sur « {objective.id} »")
+
+    def draw(self, data, questions: list[Question], objectives: list[Objective]) -> int:
+        if "draw" not in data:
+            return len(questions)
+        draw = data["draw"]
+        if not isinstance(draw, int) or isinstance(draw, bool) or draw < 1:
+            self.fail("draw", "doit être un nombre entier positif")
+        if draw > len(questions):
+            self.fail("draw", f"{draw} questions par tentative, mais {len(questions)} dans le quiz")
+        if draw < len(objectives):
+            self.fail("draw", f"{draw} questions ne couvrent pas les {len(objectives)} objectifs")
+        return draw
+
 
 def load_quiz(path: Path) -> Quiz:
     reader = _Reader(path)
@@ -164,11 +250,16 @@ def load_quiz(path: Path) -> Quiz:
         if question.id in seen:
             reader.fail("id", f"la question « {question.id} » apparaît deux fois")
         seen.add(question.id)
+    objectives = reader.objectives(data)
+    if objectives:
+        reader.check_objectives(objectives, questions)
     return Quiz(
         module_slug=reader.ident(data, "module"),
         title=reader.get(data, "title", str),
         questions=questions,
         path=path,
+        draw=reader.draw(data, questions, objectives),
+        objectives=objectives,
     )
 
 
