@@ -1,10 +1,15 @@
-"""The Open Badges 3.0 credential « Animateur·rice Café IA », signed with Ed25519 as a VC-JWT.
+"""The Open Badges 3.0 credential « Animateur·rice Café IA », signed with RS256 as a VC-JWT.
 
 Spec: 1EdTech Open Badges 3.0, Final (https://www.imsglobal.org/spec/ob/v3p0/), § 8.2 « JSON Web
 Token Proof Format » (#jwt-proof). In this edition, built on the VC Data Model 2.0, the JWT payload
 IS the OpenBadgeCredential, with the registered claims iss, jti, sub, nbf (and exp when there is a
 validUntil) added beside its members (§ 8.2.4.1, « JWT Payload Format »). The `vc` wrapper claim
 belongs to the older VCDM 1.1 form, which verifiers still read but issuers no longer produce.
+
+§ 8.2.3: the algorithm « MUST be RS256 as a minimum », and 1EdTech's own validator accepts only
+RS256 and ES256; the `kid` is a URL that dereferences to the public key as a JWK. Badges signed
+before with Ed25519 (alg EdDSA, kid « …/badges/emetteur#cle-1 ») stay verifiable here when the old
+key is given (BADGE_PREVIOUS_KEY), and the profile keeps publishing it.
 """
 
 from base64 import urlsafe_b64encode
@@ -13,6 +18,11 @@ from datetime import datetime
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import (
+    RSAPrivateKey,
+    RSAPublicKey,
+    generate_private_key,
+)
 
 from lms.models import as_utc
 
@@ -23,8 +33,13 @@ OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json
 # W3C Controlled Identifiers 1.0: the terms verificationMethod, JsonWebKey and publicKeyJwk.
 CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
 
-ALGORITHM = "EdDSA"  # RFC 8037; OB 3.0 § 8.2.3 (#joseheader) allows others besides RS256
-KEY_FRAGMENT = "#cle-1"
+ALGORITHM = "RS256"  # OB 3.0 § 8.2.3 (#joseheader): « MUST be RS256 as a minimum »
+RSA_KEY_SIZE = 3072  # NIST SP 800-57: 2048 bits are good until 2030, 3072 beyond
+MIN_RSA_KEY_SIZE = 2048
+KEY_PATH = "/cle-2"  # after the issuer id: the URL of the key, served as a JWK
+# The first key (Ed25519, EdDSA), now only to verify the badges it signed.
+LEGACY_ALGORITHM = "EdDSA"
+LEGACY_KEY_FRAGMENT = "#cle-1"
 # The JWT's registered claims; everything else in the payload is the credential itself.
 JWT_CLAIMS = ("iss", "jti", "sub", "nbf", "exp", "iat")
 REQUIRED_CLAIMS = ["iss", "jti", "sub", "nbf"]  # § 8.2.6.1: each MUST be present
@@ -87,7 +102,12 @@ def issuer_id(base_url: str) -> str:
 
 
 def key_id(base_url: str) -> str:
-    return issuer_id(base_url) + KEY_FRAGMENT
+    """The JWT's kid: a URL that answers with the public key alone, as a JWK (§ 8.2.3)."""
+    return issuer_id(base_url) + KEY_PATH
+
+
+def legacy_key_id(base_url: str) -> str:
+    return issuer_id(base_url) + LEGACY_KEY_FRAGMENT
 
 
 def achievement_id(base_url: str) -> str:
@@ -95,7 +115,7 @@ def achievement_id(base_url: str) -> str:
 
 
 def generate_private_key_pem() -> str:
-    key = Ed25519PrivateKey.generate()
+    key = generate_private_key(public_exponent=65537, key_size=RSA_KEY_SIZE)
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -103,32 +123,59 @@ def generate_private_key_pem() -> str:
     ).decode("ascii")
 
 
-def load_private_key(pem: str) -> Ed25519PrivateKey:
-    # A PEM kept in an environment variable often arrives with its line breaks written « \n ».
-    key = serialization.load_pem_private_key(pem.replace("\\n", "\n").encode(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("La clé de signature des badges doit être une clé Ed25519.")
+def load_private_key(pem: str) -> RSAPrivateKey:
+    key = _load_pem(pem, serialization.load_pem_private_key, password=None)
+    if not isinstance(key, RSAPrivateKey):
+        raise ValueError(
+            "La clé de signature des badges (BADGE_SIGNING_KEY) doit être une clé RSA : "
+            "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072. Une ancienne clé "
+            "Ed25519 se déclare dans BADGE_PREVIOUS_KEY."
+        )
+    if key.key_size < MIN_RSA_KEY_SIZE:
+        raise ValueError("La clé de signature des badges doit compter au moins 2048 bits.")
+    return key
+
+
+def load_legacy_key(pem: str) -> Ed25519PublicKey:
+    """The former Ed25519 key, private or public PEM: only its public half is kept."""
+    if "PRIVATE KEY" in pem:
+        key = _load_pem(pem, serialization.load_pem_private_key, password=None)
+    else:
+        key = _load_pem(pem, serialization.load_pem_public_key)
+    key = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError(
+            "L'ancienne clé des badges (BADGE_PREVIOUS_KEY) doit être une clé Ed25519."
+        )
     return key
 
 
 def public_jwk(private_key, *, kid: str | None = None) -> dict:
-    """The public half as a JWK (RFC 8037); built by hand so that « d » can never leak into it."""
-    public = _public_key(private_key)
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw)}
+    """The public half as a JWK (RFC 7518 § 6.3), built from its numbers: « d » cannot leak."""
+    numbers = _public_key(private_key).public_numbers()
+    jwk = {
+        "kty": "RSA",
+        "n": _b64url(_big_endian(numbers.n)),
+        "e": _b64url(_big_endian(numbers.e)),
+        "alg": ALGORITHM,
+        "use": "sig",
+    }
     return jwk | ({"kid": kid} if kid else {})
 
 
-def issuer_profile(base_url: str, private_key) -> dict:
-    """The Profile served at the issuer's id. The JWT's kid (« …/badges/emetteur#cle-1 ») points
-    into its verificationMethod: that is how a verifier dereferences the key (OB 3.0 § 8.5)."""
-    profile_id, kid = issuer_id(base_url), key_id(base_url)
-    method = {
-        "id": kid,
-        "type": "JsonWebKey",
-        "controller": profile_id,
-        "publicKeyJwk": public_jwk(private_key),
-    }
+def legacy_jwk(public_key: Ed25519PublicKey) -> dict:
+    """The former key as a JWK (RFC 8037)."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw)}
+
+
+def issuer_profile(base_url: str, private_key, legacy_key: Ed25519PublicKey | None = None) -> dict:
+    """The Profile served at the issuer's id. Its verificationMethod lists the key the JWT's kid
+    names (OB 3.0 § 8.5), and the former one while badges it signed may still be shown."""
+    profile_id = issuer_id(base_url)
+    methods = [_method(profile_id, key_id(base_url), public_jwk(private_key))]
+    if legacy_key is not None:
+        methods.append(_method(profile_id, legacy_key_id(base_url), legacy_jwk(legacy_key)))
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT, CID_CONTEXT],
         "id": profile_id,
@@ -136,9 +183,40 @@ def issuer_profile(base_url: str, private_key) -> dict:
         "name": ISSUER_NAME,
         "url": base_url.rstrip("/"),
         "description": ISSUER_DESCRIPTION,
-        "verificationMethod": [method],
-        # Listing the key under assertionMethod says it may sign credentials, not only log in.
-        "assertionMethod": [kid],
+        "verificationMethod": methods,
+        # Listing a key under assertionMethod says it may sign credentials, not only log in.
+        "assertionMethod": [method["id"] for method in methods],
+    }
+
+
+def achievement(base_url: str) -> dict:
+    """The Achievement the badge certifies, also served at its id."""
+    return {
+        "id": achievement_id(base_url),
+        "type": ["Achievement"],
+        "achievementType": "Badge",
+        "name": ACHIEVEMENT_NAME,
+        "description": ACHIEVEMENT_DESCRIPTION,
+        "criteria": {
+            "id": achievement_id(base_url) + "#criteres",
+            "narrative": ACHIEVEMENT_CRITERIA,
+        },
+        "creator": {"id": issuer_id(base_url), "type": ["Profile"], "name": ISSUER_NAME},
+        "inLanguage": "fr",
+    }
+
+
+def revocation_list(list_id: str, base_url: str, revoked: dict[str, str]) -> dict:
+    """The 1EdTech Revocation List (VCRL 1.0): `revoked` maps credential ids to their reason.
+
+    1EdTech's validator reads « revokedCredential » and its items' « id » and « revoked »."""
+    return {
+        "id": list_id,
+        "issuer": issuer_id(base_url),
+        "revokedCredential": [
+            {"id": credential, "revoked": True, "revocationReason": reason}
+            for credential, reason in revoked.items()
+        ],
     }
 
 
@@ -167,32 +245,47 @@ def issue_credential(
     return jwt.encode(credential | claims, private_key, algorithm=ALGORITHM, headers=headers)
 
 
-def verify_credential(token: str, public_key, *, issuer: str | None = None) -> dict:
+def verify_credential(
+    token: str,
+    public_key,
+    *,
+    issuer: str | None = None,
+    legacy_key: Ed25519PublicKey | None = None,
+) -> dict:
     """The credential inside a valid token, without the JWT claims; InvalidCredential otherwise.
 
-    `public_key` is the issuer's key (a private key is accepted: its public half is used).
+    `public_key` is the issuer's RSA key (a private key is accepted: its public half is used);
+    `legacy_key`, when given, the former Ed25519 key, accepted for EdDSA badges only.
     `issuer`, when given, is the only issuer id accepted (see issuer_id()).
     """
     header = _header(token)
-    # Refuse before decoding: « none » and HMAC tokens never reach a key (RFC 8725 § 2.1).
-    if header.get("alg") != ALGORITHM:
+    # The key follows from the algorithm, never the other way round: « none » and HMAC tokens
+    # never reach a key (RFC 8725 § 2.1), nor an RSA token the Ed25519 key.
+    if header.get("alg") == ALGORITHM:
+        key, suffix = _public_key(public_key), KEY_PATH
+    elif header.get("alg") == LEGACY_ALGORITHM and legacy_key is not None:
+        key, suffix = legacy_key, LEGACY_KEY_FRAGMENT
+    else:
         raise InvalidCredential(WRONG_ALGORITHM)
-    payload = _decode(token, _public_key(public_key), issuer)
-    if header.get("kid") != f"{payload['iss']}{KEY_FRAGMENT}":
+    payload = _decode(token, key, header["alg"], issuer)
+    if header.get("kid") != f"{payload['iss']}{suffix}":
         raise InvalidCredential(WRONG_KEY)
     _check_claims_match(payload)
     return {name: value for name, value in payload.items() if name not in JWT_CLAIMS}
 
 
+def recipient_name(credential: dict) -> str | None:
+    """The recipient's name, as issue_credential() writes it (an IdentityObject « name »)."""
+    identifiers = credential.get("credentialSubject", {}).get("identifier") or []
+    names = [i.get("identityHash") for i in identifiers if i.get("identityType") == "name"]
+    return names[0] if names else None
+
+
+def _method(controller: str, method_id: str, jwk: dict) -> dict:
+    return {"id": method_id, "type": "JsonWebKey", "controller": controller, "publicKeyJwk": jwk}
+
+
 def _credential(base_url, credential_id, subject_id, holder_name, moment, status_url) -> dict:
-    achievement = {
-        "id": achievement_id(base_url),
-        "type": ["Achievement"],
-        "achievementType": "Badge",
-        "name": ACHIEVEMENT_NAME,
-        "description": ACHIEVEMENT_DESCRIPTION,
-        "criteria": {"narrative": ACHIEVEMENT_CRITERIA},
-    }
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT],
         "id": credential_id,
@@ -218,7 +311,7 @@ def _credential(base_url, credential_id, subject_id, holder_name, moment, status
                     "identityHash": holder_name,
                 }
             ],
-            "achievement": achievement,
+            "achievement": achievement(base_url),
         },
         # 1EdTech Revocation List (VCRL 1.0), the method OB 3.0 names. Its document version 1.3
         # (Oct. 2025) deprecates it for W3C Bitstring Status List, which needs a signed list.
@@ -226,12 +319,12 @@ def _credential(base_url, credential_id, subject_id, holder_name, moment, status
     }
 
 
-def _decode(token: str, public_key: Ed25519PublicKey, issuer: str | None) -> dict:
+def _decode(token: str, public_key, algorithm: str, issuer: str | None) -> dict:
     try:
         return jwt.decode(
             token,
             public_key,
-            algorithms=[ALGORITHM],
+            algorithms=[algorithm],
             issuer=issuer,
             options={"require": REQUIRED_CLAIMS},
         )
@@ -269,11 +362,23 @@ def _seconds(moment: str | None) -> int | None:
     return None if moment is None else int(datetime.fromisoformat(moment).timestamp())
 
 
-def _public_key(key) -> Ed25519PublicKey:
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    if not isinstance(public, Ed25519PublicKey):
-        raise TypeError("La clé de vérification des badges doit être une clé Ed25519.")
+def _public_key(key) -> RSAPublicKey:
+    public = key.public_key() if isinstance(key, RSAPrivateKey) else key
+    if not isinstance(public, RSAPublicKey):
+        raise TypeError("La clé de vérification des badges doit être une clé RSA.")
     return public
+
+
+def _load_pem(pem: str, loader, **options):
+    # A PEM kept in an environment variable often arrives with its line breaks written « \n ».
+    try:
+        return loader(pem.replace("\\n", "\n").encode(), **options)
+    except (ValueError, TypeError) as error:
+        raise ValueError("La clé des badges n'est pas une clé PEM lisible.") from error
+
+
+def _big_endian(number: int) -> bytes:
+    return number.to_bytes((number.bit_length() + 7) // 8, "big")
 
 
 def _b64url(data: bytes) -> str:

@@ -1,3 +1,6 @@
+import json
+from datetime import datetime
+
 from flask import (
     Response,
     abort,
@@ -19,7 +22,7 @@ from lms.urls import absolute_url
 
 from . import actions, badge, bp, readiness, status
 from .events import announce
-from .forms import ReasonForm, VerifyForm
+from .forms import BadgeCheckForm, ReasonForm, VerifyForm
 from .pdf import render_certificate
 
 # --- readiness -----------------------------------------------------------------------------------
@@ -143,6 +146,12 @@ def _signing_key():
     return badge.load_private_key(current_app.config["BADGE_SIGNING_KEY"])
 
 
+def _legacy_key():
+    """The Ed25519 key that signed badges before RS256, if the platform still knows it."""
+    pem = current_app.config.get("BADGE_PREVIOUS_KEY")
+    return badge.load_legacy_key(pem) if pem else None
+
+
 @bp.get("/mon-statut/badge.jwt")
 @login_required
 def badge_download():
@@ -200,8 +209,50 @@ def verify(code):
 
 @bp.get("/badges/emetteur")
 def issuer():
-    """Public: the issuer's profile, with the public key that verifies its badges."""
-    return jsonify(badge.issuer_profile(current_app.config["BASE_URL"], _signing_key()))
+    """Public: the issuer's profile, with the public keys that verify its badges."""
+    return jsonify(
+        badge.issuer_profile(current_app.config["BASE_URL"], _signing_key(), _legacy_key())
+    )
+
+
+@bp.get("/badges/emetteur/cle-2")
+def issuer_key():
+    """Public: what a badge's kid dereferences to, the public key alone as a JWK (OB 3.0 § 8.2.3)."""
+    jwk = badge.public_jwk(_signing_key(), kid=badge.key_id(current_app.config["BASE_URL"]))
+    return current_app.response_class(json.dumps(jwk), mimetype="application/jwk+json")
+
+
+# HTML first: a browser that sends */* gets the page.
+ACHIEVEMENT_FORMATS = ["text/html", "application/ld+json", "application/json"]
+
+
+@bp.get("/badges/animateur-cafe-ia")
+def achievement():
+    """Public: what the badge certifies and its criteria; the Achievement as JSON when asked."""
+    base = current_app.config["BASE_URL"]
+    wanted = request.accept_mimetypes.best_match(ACHIEVEMENT_FORMATS, default="text/html")
+    if wanted == "text/html":
+        response = current_app.make_response(
+            render_template(
+                "certificates/achievement.html",
+                page_title=badge.ACHIEVEMENT_NAME,
+                badge=badge,
+                criteria=_paragraphs(badge.ACHIEVEMENT_CRITERIA),
+            )
+        )
+    else:
+        body = {"@context": [badge.VC_CONTEXT, badge.OB_CONTEXT], **badge.achievement(base)}
+        response = current_app.response_class(json.dumps(body), mimetype=wanted)
+    response.vary.add("Accept")  # one address, two forms: caches keep them apart
+    return response
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    """The criteria narrative as blocks of lines: a numbered list is a block of several lines."""
+    blocks = [block.splitlines() for block in text.split("\n\n")]
+    return [
+        [line.split(". ", 1)[-1] for line in lines] if len(lines) > 1 else lines for lines in blocks
+    ]
 
 
 @bp.get("/badges/statut/<code>")
@@ -210,14 +261,10 @@ def badge_status(code):
     """Public: the revocation status a credential points to."""
     certificate = status.find_certificate(code) or abort(404)
     base = current_app.config["BASE_URL"]
-    revoked = [{"id": _verify_url(code), "revocationReason": certificate.revocation_reason}]
-    # The 1EdTech revocation list format, for this one credential.
+    revoked = {_verify_url(code): certificate.revocation_reason} if certificate.revoked_at else {}
+    # The 1EdTech revocation list, for this one credential: empty again once it is restored.
     return jsonify(
-        {
-            "id": base + url_for("certificates.badge_status", code=code),
-            "issuer": badge.issuer_id(base),
-            "revokedCredentials": revoked if certificate.revoked_at else [],
-        }
+        badge.revocation_list(base + url_for("certificates.badge_status", code=code), base, revoked)
     )
 
 
@@ -229,17 +276,56 @@ def badge_verify():
     """Public: verify a credential (the JWT in the body): signature, dates and revocation."""
     token = (request.get_data(as_text=True) or "").strip()[:20_000]
     try:
-        credential = badge.verify_credential(
-            token,
-            _signing_key().public_key(),
-            issuer=badge.issuer_id(current_app.config["BASE_URL"]),
-        )
+        credential, certificate = _checked_badge(token)
     except badge.InvalidCredential as error:
         return jsonify({"valide": False, "erreur": str(error)}), 400
-    code = credential["id"].rsplit("/", 1)[-1]
-    certificate = status.find_certificate(code)
     revoked = certificate is None or certificate.revoked_at is not None
     return jsonify({"valide": not revoked, "revoque": revoked, "credential": credential})
+
+
+def _checked_badge(token: str):
+    """(credential, certificate) of an authentic badge; the certificate is None if it is gone."""
+    credential = badge.verify_credential(
+        token,
+        _signing_key(),
+        issuer=badge.issuer_id(current_app.config["BASE_URL"]),
+        legacy_key=_legacy_key(),
+    )
+    return credential, status.find_certificate(credential["id"].rsplit("/", 1)[-1])
+
+
+@bp.route("/badges/verification", methods=["GET", "POST"])
+@limiter.limit(_verify_limit, methods=["POST"])
+def badge_check():
+    """Public: a person pastes or uploads a badge and reads, in French, what it is worth."""
+    form = BadgeCheckForm()
+    if request.method == "GET":
+        return _badge_check_page(form)
+    token = form.badge() if form.validate() else None
+    if token is None:
+        return _badge_check_page(form, code=422)
+    try:
+        credential, certificate = _checked_badge(token)
+    except badge.InvalidCredential as error:
+        return _badge_check_page(form, error=str(error), code=422)
+    issued = datetime.fromisoformat(credential["validFrom"])
+    result = {
+        "name": badge.recipient_name(credential),
+        "achievement": credential["credentialSubject"]["achievement"]["name"],
+        "issued_on": issued.strftime("%d/%m/%Y"),
+        "certificate": certificate,
+    }
+    return _badge_check_page(form, result=result)
+
+
+def _badge_check_page(form, *, result=None, error=None, code=200):
+    return render_template(
+        "certificates/badge_check.html",
+        page_title="Vérifier un badge numérique",
+        form=form,
+        result=result,
+        error=error,
+    ), code
 
 
 # --- formateurs and admins ----------------------------------------------------------------------

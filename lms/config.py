@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,12 +64,12 @@ def _development_secret(config: dict) -> str:
 
 
 def _development_key(config: dict) -> str:
-    """The Ed25519 key that signs badges: from the environment in production, generated here else."""
+    """The RSA key that signs badges: from the environment in production, generated here else."""
     if config["PRODUCTION"]:
-        raise RuntimeError("BADGE_SIGNING_KEY doit être défini en production (clé Ed25519 PEM).")
-    path = config["INSTANCE_PATH"] / "badge_signing_key.pem"
+        raise RuntimeError("BADGE_SIGNING_KEY doit être défini en production (clé RSA PEM).")
+    path = config["INSTANCE_PATH"] / "badge_signing_key_rsa.pem"
     if not path.exists():
-        key = Ed25519PrivateKey.generate().private_bytes(
+        key = rsa.generate_private_key(public_exponent=65537, key_size=3072).private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
@@ -77,6 +77,12 @@ def _development_key(config: dict) -> str:
         path.write_bytes(key)
         path.chmod(0o600)
     return path.read_text()
+
+
+def _previous_development_key(config: dict) -> str | None:
+    """The Ed25519 key that signed badges before RS256, if this instance has one: they stay valid."""
+    path = config["INSTANCE_PATH"] / "badge_signing_key.pem"
+    return None if config["PRODUCTION"] or not path.exists() else path.read_text()
 
 
 SETTINGS = (
@@ -124,6 +130,7 @@ SETTINGS = (
     Setting("REMINDER_RATE_LIMIT", "10 per hour"),
     Setting("STATS_OPEN_DATA_TTL", 600, int),
     Setting("BADGE_SIGNING_KEY", _development_key),
+    Setting("BADGE_PREVIOUS_KEY", _previous_development_key),
     Setting("COURSES_CONTENT"),  # None: courses/content
     Setting("DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")),
 )
