@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models import timestamp, utcnow
@@ -42,3 +42,17 @@ class StoredStatement(db.Model):
     claimed_until: Mapped[datetime | None] = timestamp()
     delivered_at: Mapped[datetime | None] = timestamp()
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Written with the statement (the relationship orders the inserts), deleted by the database.
+    activities: Mapped[list["StatementActivity"]] = relationship(passive_deletes=True)
+
+
+class StatementActivity(db.Model):
+    """Every activity a statement names (object and context activities), for the read API's
+    `related_activities` filter, which a single `object_id` column cannot answer."""
+
+    __tablename__ = "xapi_statement_activities"
+
+    statement_id: Mapped[str] = mapped_column(
+        ForeignKey("xapi_statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    activity_id: Mapped[str] = mapped_column(String(500), primary_key=True, index=True)

@@ -20,7 +20,7 @@ from tincan import (
 from .. import hooks
 from ..extensions import db
 from ..models import utcnow
-from .models import StoredStatement
+from .models import StatementActivity, StoredStatement
 from .vocabulary import ACTIVITY_TYPES, PLATFORM, VERBS
 
 TRAINING_NAME = "Café IA — Formation des animateurs"
@@ -67,7 +67,7 @@ def _cohort_of(user):
     return cache[user.id]
 
 
-def _context(user, parent, cohort, extensions) -> Context:
+def _context(user, obj, parent, cohort, extensions) -> Context:
     extensions = dict(extensions or {})
     cohort = cohort if cohort is not None else _cohort_of(user)
     if cohort is not None:
@@ -77,7 +77,8 @@ def _context(user, parent, cohort, extensions) -> Context:
         context_activities=ContextActivities(
             parent=[parent] if parent is not None else None, grouping=[training()]
         ),
-        platform=PLATFORM,
+        # xAPI (Data §2.4.6): platform only when the object is an Activity, not a StatementRef.
+        platform=PLATFORM if isinstance(obj, Activity) else None,
         language="fr-FR",
         extensions=Extensions(extensions) if extensions else None,
     )
@@ -104,7 +105,7 @@ def record(
         verb=Verb(id=iri, display=LanguageMap({"fr-FR": french, "en-US": english})),
         object=obj,
         result=result,
-        context=_context(user, parent, cohort, extensions),
+        context=_context(user, obj, parent, cohort, extensions),
         timestamp=utcnow(),
     )
     stored = StoredStatement(
@@ -114,6 +115,17 @@ def record(
         object_id=str(obj.id),
         registration=user.registration,
         payload=statement.to_json(),
+        activities=[StatementActivity(activity_id=a) for a in _activities_named(statement)],
     )
     db.session.add(stored)
     return stored
+
+
+def _activities_named(statement: Statement) -> set[str]:
+    """The object if it is an activity, and every context activity: what
+    `related_activities` matches."""
+    named = [statement.object] if isinstance(statement.object, Activity) else []
+    groups = statement.context.context_activities
+    for group in (groups.parent, groups.grouping, groups.category, groups.other):
+        named += group or []
+    return {a.id for a in named}

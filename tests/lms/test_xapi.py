@@ -13,6 +13,7 @@ from lms.xapi import activity, record
 from lms.xapi.models import Delivery, StoredStatement
 from lms.xapi.vocabulary import ACTIVITY_TYPES, VERBS
 
+XAPI = {"X-Experience-API-Version": "1.0.3"}
 ISO_WITH_ZONE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)$"
 
 
@@ -114,20 +115,20 @@ def test_statements_wait_in_the_outbox_without_an_lrs(record_statements):
 
 
 def test_statements_api_needs_credentials(app, client, login_as):
-    response = client.get("/xapi/statements")
+    response = client.get("/xapi/statements", headers=XAPI)
     assert response.status_code == 401 and "Basic" in response.headers["WWW-Authenticate"]
     login_as("apprenant")
-    assert client.get("/xapi/statements").status_code == 403
+    assert client.get("/xapi/statements", headers=XAPI).status_code == 403
     login_as("formateur")
-    assert client.get("/xapi/statements").status_code == 403
+    assert client.get("/xapi/statements", headers=XAPI).status_code == 403
 
 
 def test_puller_reads_with_basic_auth(app, client, record_statements):
     app.config.update(XAPI_READ_USERNAME="entrepot", XAPI_READ_PASSWORD="secret-de-lecture")
     record_statements(2)  # and the learner's registration
-    wrong = client.get("/xapi/statements", auth=("entrepot", "mauvais"))
+    wrong = client.get("/xapi/statements", headers=XAPI, auth=("entrepot", "mauvais"))
     assert wrong.status_code == 401
-    response = client.get("/xapi/statements", auth=("entrepot", "secret-de-lecture"))
+    response = client.get("/xapi/statements", headers=XAPI, auth=("entrepot", "secret-de-lecture"))
     assert response.status_code == 200
     assert response.headers["X-Experience-API-Version"] == "1.0.3"
     assert len(response.json["statements"]) == 3 and response.json["more"] == ""
@@ -139,16 +140,17 @@ def test_statements_api_filters_and_pages(app, client, login_as, create_user, re
     ids = record_statements(5, user=learner)  # after the learner's registration
     record_statements(2)  # someone else's, after their registration
     agent = json.dumps({"account": {"homePage": "http://cafeia.test", "name": learner.pseudonym}})
-    page = client.get("/xapi/statements", query_string={"agent": agent, "limit": 2}).json
+    page = client.get("/xapi/statements", headers=XAPI, query_string={"agent": agent, "limit": 2}).json
     seen = [s["id"] for s in page["statements"]]
     while page["more"]:
-        page = client.get(page["more"]).json
+        page = client.get(page["more"], headers=XAPI).json
         seen += [s["id"] for s in page["statements"]]
     assert set(ids) < set(seen) and len(seen) == 6
-    verb = client.get("/xapi/statements", query_string={"verb": VERBS["experienced"][0]}).json
+    verb = client.get("/xapi/statements", headers=XAPI, query_string={"verb": VERBS["experienced"][0]}).json
     assert len(verb["statements"]) == 7
     one = client.get(
         "/xapi/statements",
+        headers=XAPI,
         query_string={
             "activity": "http://cafeia.test/formation/lecons/l3",
             "registration": learner.registration,
@@ -157,8 +159,8 @@ def test_statements_api_filters_and_pages(app, client, login_as, create_user, re
     assert len(one["statements"]) == 1
     statement = one["statements"][0]
     assert statement["stored"].endswith("+00:00")
-    since = client.get("/xapi/statements", query_string={"since": statement["stored"]}).json
-    until = client.get("/xapi/statements", query_string={"until": statement["stored"]}).json
+    since = client.get("/xapi/statements", headers=XAPI, query_string={"since": statement["stored"]}).json
+    until = client.get("/xapi/statements", headers=XAPI, query_string={"until": statement["stored"]}).json
     assert len(since["statements"]) + len(until["statements"]) == 9
 
 
@@ -174,7 +176,7 @@ def test_statements_api_filters_and_pages(app, client, login_as, create_user, re
 )
 def test_statements_api_refuses_bad_filters(client, login_as, query, message):
     login_as("admin")
-    response = client.get("/xapi/statements", query_string=query)
+    response = client.get("/xapi/statements", headers=XAPI, query_string=query)
     assert response.status_code == 400 and message in response.json["erreur"]
 
 
@@ -186,7 +188,7 @@ def test_a_voided_statement_is_no_longer_served(client, login_as, create_user, r
     voiding = record(learner, "voided", StatementRef(id=first))
     db.session.commit()
     login_as("admin")
-    served = {s["id"] for s in client.get("/xapi/statements").json["statements"]}
+    served = {s["id"] for s in client.get("/xapi/statements", headers=XAPI).json["statements"]}
     assert second in served and voiding.id in served and first not in served
 
 
