@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certificates.badge import (
     InvalidCredential,
@@ -19,6 +19,8 @@ from certificates.badge import (
     issue_credential,
     issuer_id,
     issuer_profile,
+    legacy_jwk,
+    load_legacy_key,
     load_private_key,
     public_jwk,
     verify_credential,
@@ -29,7 +31,8 @@ CREDENTIAL_ID = "urn:uuid:0b9d7c1e-4f5a-4e8b-9a51-2f0c6d3e7a10"
 SUBJECT_ID = "urn:uuid:6a1f2e3d-8c7b-4a59-b0e1-d2c3b4a59687"
 STATUS_URL = f"{BASE}/badges/revocations"
 ISSUED_AT = datetime(2025, 3, 14, 9, 30, 15, 654321, tzinfo=UTC)
-KID = f"{BASE}/badges/emetteur#cle-1"
+KID = f"{BASE}/badges/emetteur/cle-2"
+LEGACY_KID = f"{BASE}/badges/emetteur#cle-1"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,20 @@ def key():
 @pytest.fixture(scope="module")
 def other_key():
     return load_private_key(generate_private_key_pem())
+
+
+@pytest.fixture(scope="module")
+def legacy_key():
+    """The Ed25519 key the platform signed with before RS256."""
+    return Ed25519PrivateKey.generate()
+
+
+def pem(key) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
 
 
 def issue(key, **changes):
@@ -69,24 +86,32 @@ def segments(token):
 
 
 def signature_holds(token: str, profile: dict) -> bool:
-    """Checks the JWS without PyJWT: RFC 7515 § 5.2 by hand, with the key the profile publishes."""
+    """Checks the JWS without PyJWT: RFC 7515 § 5.2 and RFC 7518 § 3.3 (RSASSA-PKCS1-v1_5 with
+    SHA-256) by hand, with the key the profile publishes under the token's kid."""
     header_part, payload_part, signature_part = token.split(".")
     header = json.loads(b64url_decode(header_part))
     method = next(m for m in profile["verificationMethod"] if m["id"] == header["kid"])
     jwk = method["publicKeyJwk"]
-    assert (header["alg"], jwk["kty"], jwk["crv"]) == ("EdDSA", "OKP", "Ed25519")
-    public = Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
+    assert (header["alg"], jwk["kty"]) == ("RS256", "RSA")
+    numbers = rsa.RSAPublicNumbers(
+        int.from_bytes(b64url_decode(jwk["e"])), int.from_bytes(b64url_decode(jwk["n"]))
+    )
     try:
-        public.verify(b64url_decode(signature_part), f"{header_part}.{payload_part}".encode())
+        numbers.public_key().verify(
+            b64url_decode(signature_part),
+            f"{header_part}.{payload_part}".encode(),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
     except InvalidSignature:
         return False
     return True
 
 
-def forge(key, header: dict, payload: dict) -> str:
-    """A token signed with a real Ed25519 key but with whatever header and claims a test wants."""
+def forge(key, header: dict, payload: dict, algorithm: str = "RS256") -> str:
+    """A token signed with a real key but with whatever header and claims a test wants."""
     headers = {name: value for name, value in header.items() if name != "alg"}
-    return jwt.encode(payload, key, algorithm="EdDSA", headers=headers)
+    return jwt.encode(payload, key, algorithm=algorithm, headers=headers)
 
 
 def unsigned(header: dict, token: str, sign) -> str:
@@ -118,7 +143,7 @@ def test_round_trip_gives_back_the_credential(key):
 def test_the_payload_is_the_open_badges_credential_itself(key):
     header, payload, _ = segments(issue(key))
 
-    assert header == {"alg": "EdDSA", "kid": KID, "typ": "JWT"}
+    assert header == {"alg": "RS256", "kid": KID, "typ": "JWT"}
     assert payload["@context"][:2] == [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
@@ -139,6 +164,7 @@ def test_the_payload_is_the_open_badges_credential_itself(key):
     assert achievement["id"] == f"{BASE}/badges/animateur-cafe-ia"
     assert achievement["type"] == ["Achievement"]
     assert achievement["name"] == "Animateur·rice Café IA"
+    assert achievement["criteria"]["id"] == f"{BASE}/badges/animateur-cafe-ia#criteres"
     assert "Café IA" in achievement["description"]
     narrative = achievement["criteria"]["narrative"]
     assert "quatre modules" in narrative and "80 %" in narrative and "4 sur 5" in narrative
@@ -178,27 +204,62 @@ def test_the_issuer_profile_publishes_the_public_key_under_the_kid(key):
     assert "d" not in method["publicKeyJwk"]
 
 
-def test_public_jwk_is_the_raw_public_key(key):
-    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    assert public_jwk(key) == {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(raw)}
+def test_public_jwk_is_the_modulus_and_exponent_only(key):
+    numbers = key.public_key().public_numbers()
+    jwk = public_jwk(key)
+    assert jwk.keys() == {"kty", "n", "e", "alg", "use"}
+    assert (jwk["kty"], jwk["alg"], jwk["use"]) == ("RSA", "RS256", "sig")
+    assert int.from_bytes(b64url_decode(jwk["n"])) == numbers.n
+    assert b64url_decode(jwk["e"]) == b"\x01\x00\x01"  # 65537, no leading zero (RFC 7518 § 6.3.1)
     assert public_jwk(key.public_key(), kid=KID)["kid"] == KID
 
 
 def test_a_private_key_survives_its_pem_even_with_escaped_line_breaks(key):
-    pem = generate_private_key_pem()
-    assert pem.startswith("-----BEGIN PRIVATE KEY-----")
-    loaded = load_private_key(pem.replace("\n", "\\n"))
-    assert public_jwk(loaded) == public_jwk(load_private_key(pem))
+    text = generate_private_key_pem()
+    assert text.startswith("-----BEGIN PRIVATE KEY-----")
+    loaded = load_private_key(text.replace("\n", "\\n"))
+    assert loaded.key_size == 3072
+    assert public_jwk(loaded) == public_jwk(load_private_key(text))
 
 
-def test_a_key_that_is_not_ed25519_is_refused():
-    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+@pytest.mark.parametrize(
+    "other",
+    [
+        lambda: ec.generate_private_key(ec.SECP256R1()),
+        Ed25519PrivateKey.generate,
+    ],
+    ids=["ec", "ed25519"],
+)
+def test_a_signing_key_that_is_not_rsa_is_refused_and_says_where_the_old_one_goes(other):
+    with pytest.raises(ValueError, match="RSA.*BADGE_PREVIOUS_KEY"):
+        load_private_key(pem(other()))
+
+
+def test_a_short_rsa_key_is_refused():
+    short = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    with pytest.raises(ValueError, match="2048 bits"):
+        load_private_key(pem(short))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "clé", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"]
+)
+def test_an_unreadable_pem_is_refused_in_french(text):
+    with pytest.raises(ValueError, match="PEM lisible"):
+        load_private_key(text)
+    with pytest.raises(ValueError, match="PEM lisible"):
+        load_legacy_key(text)
+
+
+def test_the_former_key_is_read_from_its_private_or_public_pem(legacy_key):
+    public = legacy_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+    expected = legacy_jwk(legacy_key.public_key())
+    assert legacy_jwk(load_legacy_key(pem(legacy_key))) == expected
+    assert legacy_jwk(load_legacy_key(public.decode())) == expected
     with pytest.raises(ValueError, match="Ed25519"):
-        load_private_key(pem.decode())
+        load_legacy_key(generate_private_key_pem())
 
 
 # The signature, checked without PyJWT
@@ -206,6 +267,50 @@ def test_a_key_that_is_not_ed25519_is_refused():
 
 def test_the_signature_holds_with_the_key_from_the_profile(key):
     assert signature_holds(issue(key), issuer_profile(BASE, key))
+
+
+# Badges signed before RS256, with the Ed25519 key
+
+
+def legacy_badge(key, legacy_key):
+    """A badge as the platform issued them before: same credential, EdDSA, kid « #cle-1 »."""
+    header, payload, _ = segments(issue(key))
+    return forge(legacy_key, header | {"kid": LEGACY_KID}, payload, algorithm="EdDSA")
+
+
+def test_a_former_ed25519_badge_still_verifies_with_the_former_key(key, legacy_key):
+    token = legacy_badge(key, legacy_key)
+    credential = verify_credential(
+        token, key, issuer=issuer_id(BASE), legacy_key=legacy_key.public_key()
+    )
+    assert credential["id"] == CREDENTIAL_ID
+
+
+def test_the_profile_keeps_publishing_the_former_key(key, legacy_key):
+    profile = issuer_profile(BASE, key, legacy_key.public_key())
+    assert [m["id"] for m in profile["verificationMethod"]] == [KID, LEGACY_KID]
+    assert profile["assertionMethod"] == [KID, LEGACY_KID]
+    assert profile["verificationMethod"][1]["publicKeyJwk"] == legacy_jwk(legacy_key.public_key())
+
+
+def test_without_the_former_key_an_ed25519_badge_is_refused(key, legacy_key):
+    with pytest.raises(InvalidCredential, match="algorithme"):
+        verify_credential(legacy_badge(key, legacy_key), key)
+
+
+def test_an_ed25519_badge_signed_by_another_key_is_refused(key, legacy_key):
+    forged = legacy_badge(key, Ed25519PrivateKey.generate())
+    with pytest.raises(InvalidCredential, match="signature"):
+        verify_credential(forged, key, legacy_key=legacy_key.public_key())
+
+
+def test_keys_and_algorithms_cannot_be_swapped(key, legacy_key):
+    header, payload, _ = segments(issue(key))
+    rsa_under_old_kid = forge(key, header | {"kid": LEGACY_KID}, payload)
+    eddsa_under_new_kid = forge(legacy_key, header, payload, algorithm="EdDSA")
+    for token in (rsa_under_old_kid, eddsa_under_new_kid):
+        with pytest.raises(InvalidCredential, match="clé de signature"):
+            verify_credential(token, key, legacy_key=legacy_key.public_key())
 
 
 def test_one_changed_character_of_the_payload_breaks_both_checks(key):
@@ -249,15 +354,15 @@ def test_an_unsigned_token_is_refused(key):
         verify_credential(token, key.public_key())
 
 
-@pytest.mark.parametrize("secret_kind", ["raw", "pem"])
+@pytest.mark.parametrize("secret_kind", ["der", "pem", "jwk"])
 def test_an_hmac_token_made_from_the_public_key_is_refused(key, secret_kind):
     # The classic confusion: use the published public key as an HS256 secret.
     public = key.public_key()
+    info = serialization.PublicFormat.SubjectPublicKeyInfo
     secret = {
-        "raw": public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
-        "pem": public.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ),
+        "der": public.public_bytes(serialization.Encoding.DER, info),
+        "pem": public.public_bytes(serialization.Encoding.PEM, info),
+        "jwk": json.dumps(public_jwk(key)).encode(),
     }[secret_kind]
 
     def sign(data):
@@ -296,7 +401,7 @@ def test_a_badge_from_another_issuer_is_refused(key):
     header, payload, _ = segments(issue(key))
     elsewhere = "https://faux.example.org/badges/emetteur"
     payload["issuer"]["id"] = payload["iss"] = elsewhere
-    token = forge(key, header | {"kid": f"{elsewhere}#cle-1"}, payload)
+    token = forge(key, header | {"kid": f"{elsewhere}/cle-2"}, payload)
 
     with pytest.raises(InvalidCredential, match="pas été émis par Café IA"):
         verify_credential(token, key.public_key(), issuer=issuer_id(BASE))
