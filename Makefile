@@ -7,14 +7,14 @@ PORT ?= 5000
 # The platform's absolute links (QR codes, badges, e-mails) follow the port it serves on.
 export PORT
 
-.PHONY: run test setup lint format bench browser proxy java lrs clean
+.PHONY: run test setup lint format bench browser proxy java pdf lrs clean
 
-run: setup
+run: setup pdf
 	$(FLASK) lms init-db
 	$(FLASK) lms demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: java setup browser proxy lrs
+test: java setup browser proxy lrs pdf
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed
@@ -41,6 +41,12 @@ proxy:
 # The Nu HTML checker (npm's vnu-jar) runs on Debian's Java; vnu-jar's own JRE download is not used.
 java:
 	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+
+# The attestation: WeasyPrint lays it out with Debian's Pango, the code in DejaVu Sans Mono;
+# the tests read it with poppler-utils' pdffonts and pdfinfo.
+pdf:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && test -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf && command -v pdffonts >/dev/null; } || \
+	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; }
 
 # A real Ralph LRS, in its own virtualenv, for the xAPI delivery tests.
 lrs:
