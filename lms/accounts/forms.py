@@ -41,7 +41,11 @@ class ProfileForm(BaseForm):
     profile = SelectField(
         "Profil",
         [_required()],
-        choices=[SelectChoice(value, label) for value, label in PROFILES.items()],
+        # A required select starts empty: nobody is given a profile they did not choose.
+        choices=[
+            SelectChoice("", "Choisir un profil"),
+            *(SelectChoice(value, label) for value, label in PROFILES.items()),
+        ],
     )
     structure = _text(
         "Structure employeuse",
