@@ -1,4 +1,5 @@
-"""Browser journeys: Debian's Chromium driven by Playwright, axe-core on every page visited."""
+"""Browser journeys: Debian's Chromium driven by Playwright, axe-core on every page visited,
+and the Nu HTML checker on every HTML document the server sent to the browser."""
 
 import os
 import shutil
@@ -11,6 +12,7 @@ from werkzeug.serving import make_server
 from cafeia import create_app
 from lms.extensions import db
 from tests.conftest import SmtpServer, free_port, make_config
+from tests.vnu import html_errors, require_checker
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -95,12 +97,38 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def served_html():
+    """Every HTML document the module's tests loaded, checked at once when the module ends
+    (the checker's JVM takes a second or two to start)."""
+    require_checker()
+    documents: dict[str, str] = {}
+    yield documents
+    if errors := html_errors(documents):
+        pytest.fail(f"Nu HTML checker, {len(errors)} erreurs :\n" + "\n".join(errors))
+
+
 @pytest.fixture
-def page(app, browser, live_server):
-    """A fresh browser tab on the live server; `app` empties the database after the test."""
+def page(request, app, browser, live_server, served_html):
+    """A fresh browser tab on the live server; `app` empties the database after the test.
+    The raw body of each page it loads (by goto, link, form or redirect) is kept for the checker,
+    as the server sent it: the DOM afterwards is the DSFR's scripts' work too."""
     context = browser.new_context(base_url=live_server, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+
+    def keep_html(response):
+        if not (response.request.is_navigation_request() and response.frame == page.main_frame):
+            return
+        redirect = 300 <= response.status < 400
+        if not redirect and "text/html" in response.headers.get("content-type", ""):
+            name = f"{request.node.name} #{len(served_html) + 1} {response.url}"
+            try:
+                served_html[name] = response.text()
+            except Exception as error:  # noqa: BLE001 — an unread page is reported, not skipped
+                served_html[name] = f"corps illisible : {error}"
+
+    page.on("response", keep_html)
     yield page
     context.close()
 

@@ -1,0 +1,126 @@
+"""Every HTML page of the URL map, as every role, passes the Nu HTML checker with no error.
+
+The routes come from `app.url_map` itself (as in test_fuzz_urls), so a new page is checked the
+day it is added; the real training content is used, so every lesson's Markdown is checked too.
+Error pages (403, 404, a form refused) are HTML that people read as well.
+"""
+
+import pytest
+
+from annuaire.models import Listing
+from certificates import status
+from certificates.demo import certify
+from cohorts import services as cohorts
+from courses.progress import catalogue
+from lms.extensions import db
+from quizzes import services as quizzes
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import REAL_CONTENT
+from tests.test_fuzz_urls import ROLES, rules, url_for_rule
+from tests.vnu import html_errors, require_checker
+
+# Not pages: files, feeds and APIs, checked by their own tests.
+NOT_PAGES = {"static", "dsfr"}
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": False, **REAL_CONTENT}
+
+
+@pytest.fixture
+def world(app, create_user):
+    """Real objects behind every path parameter, for the pages to show something."""
+    require_checker()
+    people = {role: create_user(role=role) for role in ROLES[1:]}
+    learner = people["apprenant"]
+    certify(learner)
+    cohort = cohorts.create(people["formateur"], name="Cohorte vérifiée")
+    cohorts.join(cohort, learner)
+    module = catalogue().modules[0]
+    attempt = quizzes.current_attempt(learner, quizzes.quizzes()[module.slug])
+    listing = Listing(
+        user_id=learner.id,
+        display_name="Animatrice",
+        structure="Structure",
+        commune="Lyon",
+        departement_code="69",
+        region="Auvergne-Rhône-Alpes",
+        formats=["presentiel"],
+        audiences=["tout_public"],
+    )
+    db.session.add(listing)
+    db.session.commit()
+    return {
+        "people": people,
+        "values": {
+            "user_id": str(learner.id),
+            "cohort_id": str(cohort.id),
+            "listing_id": str(listing.id),
+            "attempt_id": str(attempt.id),
+            "module_slug": module.slug,
+            "lesson_slug": module.lessons[0].slug,
+            "token": "jeton-inconnu",
+        },
+        "codes": {
+            "cohorts.join": cohort.invite_code,
+            "default": status.certificate_of(learner).code,
+        },
+    }
+
+
+@pytest.fixture
+def clients(app, world):
+    clients = {role: app.test_client() for role in ROLES}
+    for role, person in world["people"].items():
+        clients[role].submit("/connexion", {"email": person.email, "password": PASSWORD})
+    return clients
+
+
+def html_pages(app, world, clients) -> dict[str, str]:
+    """What each role is shown at every GET route, and at every lesson of the catalogue."""
+    urls = [
+        url_for_rule(rule, endpoint, world)
+        for endpoint, _, rule in rules(app, methods=("GET",))
+        if endpoint not in NOT_PAGES
+    ]
+    urls += [
+        f"/modules/{m.slug}/{lesson.slug}" for m in catalogue().modules for lesson in m.lessons
+    ]
+    urls += ["/page-inconnue", "/verifier/code-inconnu"]
+    pages = {}
+    for role, client in clients.items():
+        for url in urls:
+            response = client.get(url)
+            if response.mimetype == "text/html":
+                pages[f"{role} GET {url} ({response.status_code})"] = response.get_data(
+                    as_text=True
+                )
+    return pages
+
+
+def test_every_page_passes_the_nu_html_checker(app, world, clients):
+    pages = html_pages(app, world, clients)
+    assert len(pages) > 100
+    if errors := html_errors(pages):
+        pytest.fail(f"Nu HTML checker, {len(errors)} erreurs :\n" + "\n".join(errors))
+
+
+def test_refused_forms_pass_the_nu_html_checker(app, world, clients):
+    """A form sent back with its errors (aria-describedby, error messages) is valid too."""
+    refused = {}
+    for url in ("/inscription", "/connexion", "/mot-de-passe-oublie"):
+        response = clients["anonyme"].submit(url, {"email": "pas-une-adresse"})
+        refused[f"anonyme POST {url} ({response.status_code})"] = response.get_data(as_text=True)
+    for url in ("/mon-compte", "/mon-compte/mot-de-passe", "/formateur/cohortes/nouvelle"):
+        response = clients["formateur"].submit(url, {"email": "pas-une-adresse", "name": ""})
+        refused[f"formateur POST {url} ({response.status_code})"] = response.get_data(as_text=True)
+    response = clients["apprenant"].submit("/positionnement", {})
+    refused[f"apprenant POST /positionnement ({response.status_code})"] = response.get_data(
+        as_text=True
+    )
+    assert all(
+        page.startswith("<!DOCTYPE") or page.startswith("<!doctype") for page in refused.values()
+    )
+    if errors := html_errors(refused):
+        pytest.fail(f"Nu HTML checker, {len(errors)} erreurs :\n" + "\n".join(errors))
