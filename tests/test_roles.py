@@ -54,6 +54,7 @@ API = ["/xapi/statements"]
 PUBLIC_UNKNOWN = ["/annuaire/1", "/verifier/code-inconnu", "/badges/statut/inconnu"]
 PUBLIC = [
     "/statistiques.json",
+    "/xapi/about",  # xAPI: open to any client
     "/annuaire",
     "/annuaire/1",
     "/annuaire.csv",
