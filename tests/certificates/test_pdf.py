@@ -1,13 +1,19 @@
-"""The PDF attestation: what a reader, a copy-paste and a phone's camera get out of it."""
+"""The PDF attestation: what a reader, a copy-paste, a screen reader and a phone's camera get
+out of it, checked by software we did not write (poppler's pdffonts and pdfinfo, pypdf)."""
 
 import datetime
 import io
+import logging
+import subprocess
 
 import pytest
 import zxingcpp
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
+from certificates import status
 from certificates.pdf import format_duration, french_date, render_certificate
+from tests.certificates.test_status import certified  # noqa: F401  (fixture)
 
 MODULES = [
     ("Histoire de l'IA : entre réalité et fictions", 54),
@@ -89,6 +95,212 @@ def test_a_very_long_name_and_title_stay_on_one_page():
     )
     assert len(reader.pages) == 1
     assert "Saint-Pierre-des-Champs" in page_text(reader)
+
+
+def test_a_long_name_title_and_issuer_leave_the_verification_band_below_the_programme():
+    reader = render(
+        full_name="Marie-Héloïse de La Tour d’Auvergne-Lauraguais-Saint-Pierre-des-Champs",
+        training_title="Café IA — comprendre l’intelligence artificielle et en débattre " * 2,
+        issuer="Café IA — Formation des animateurs, programme national Café IA, " * 2,
+    )
+    heights = {text: y for text, y in positioned_text(reader)}
+    band = heights["Vérification de l’attestation"]
+    assert min(heights["Durée totale"], *last_issuer_lines(heights)) > band + 20  # points
+    assert heights[CODE] > 9 * 72 / 25.4  # above the frame's bottom edge
+
+
+def last_issuer_lines(heights: dict[str, float]) -> list[float]:
+    return [y for text, y in heights.items() if "programme national Café IA" in text]
+
+
+# --- what other programs read: fonts, tags, reading order ------------------------------------
+
+
+@pytest.fixture
+def served(client, certified, tmp_path):  # noqa: F811
+    """The attestation as the platform serves it to its certified holder, saved for poppler."""
+    response = client.get("/mon-statut/attestation.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "attestation.pdf"
+    path.write_bytes(response.data)
+    return path
+
+
+def poppler(tool: str, path) -> str:
+    # poppler-utils comes from Debian (`make pdf`, on which `make test` depends).
+    return subprocess.run([tool, str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def test_pdffonts_finds_every_font_embedded(served):
+    header, rule, *rows = poppler("pdffonts", served).splitlines()
+    assert header.split()[:5] == ["name", "type", "encoding", "emb", "sub"] and rows
+    for row in rows:
+        # The columns: name, type (one or two words), encoding, emb, sub, uni, object ID.
+        assert row.split()[-5] == "yes", f"not embedded: {row}"
+    names = [row.split()[0] for row in rows]
+    assert any(name.endswith("+Marianne") for name in names)
+    assert any(name.endswith("+Marianne-Bold") for name in names)
+
+
+def test_pdfinfo_says_tagged_and_the_title_names_the_person(served, certified):  # noqa: F811
+    info = dict(
+        line.split(":", 1) for line in poppler("pdfinfo", served).splitlines() if ":" in line
+    )
+    assert info["Tagged"].strip() == "yes"
+    assert info["Title"].strip() == f"Attestation de formation Café IA — {certified.full_name}"
+    assert info["Pages"].strip() == "1"
+
+
+def test_the_catalog_asks_viewers_for_the_title_and_declares_french(served):
+    root = PdfReader(served).trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert root["/Lang"] == "fr-FR"
+    assert "pdfuaid:part" in root["/Metadata"].get_object().get_data().decode()
+
+
+def test_the_structure_tree_reads_the_page_in_its_visual_order(served, certified):  # noqa: F811
+    reader = PdfReader(served)
+    code = status.certificate_of(certified).code
+    url = f"http://cafeia.test/verifier/{code}"
+    texts = marked_texts(reader)
+    assert None not in texts, f"text outside any tag: {texts.get(None)}"
+    read = [(role, texts.pop(mcid)) for role, mcid in structure_order(reader) if mcid in texts]
+    assert not texts, f"tagged text missing from the structure tree: {texts}"
+    words = [" ".join(text.split()) for _, text in read]
+    # As a person reads the page: the header, the statement, the programme (left), the
+    # issuer (right), then the verification band.
+    expected = [
+        "Café IA", "Formation des animateurs et animatrices", "Programme national Café IA",
+        "Attestation de formation", "Nous attestons que", certified.full_name,
+        "a suivi la formation", "Programme suivi", "1. ", "Durée totale",
+        "Fait pour servir et valoir ce que de droit.", "Délivrée le",
+        "Vérification de l’attestation", "Vérifiez l’authenticité", url,
+        "Code de vérification", code,
+    ]  # fmt: skip
+    positions = [next(i for i, w in enumerate(words) if w.startswith(e)) for e in expected]
+    assert positions == sorted(positions), words
+    roles = dict((" ".join(text.split()), role) for role, text in read)
+    assert roles["Attestation de formation"][-2:] == ["H1", "Span"]
+    assert roles["Vérification de l’attestation"][-2:] == ["H2", "Span"]
+    assert roles["Programme suivi"][-3:] == ["Table", "Caption", "Span"]
+    assert roles["Durée totale"][-3:] == ["TR", "TH", "Span"]
+    assert roles[url][-1] == "Link"
+    (figure,) = [e for e in structure_elements(reader) if e.get("/S") == "/Figure"]
+    assert figure["/Alt"] == f"QR code de la page de vérification {url}"
+
+
+def test_the_verification_code_is_set_in_a_monospaced_font(served, certified):  # noqa: F811
+    # So that 0/O and l/1/I can be told apart when the code is typed by hand.
+    code = status.certificate_of(certified).code
+    font = dict(fonts_of_text(PdfReader(served)))[code]
+    assert font["/BaseFont"].endswith("+Code-Bold")
+    (descendant,) = font["/DescendantFonts"]
+    widths = glyph_widths(descendant.get_object())
+    assert len(widths) >= len(set(code)) and len(set(widths)) == 1  # one advance for every glyph
+
+
+def test_weasyprint_reports_no_problem(caplog):
+    # WeasyPrint logs what would break PDF/UA (an image without alt, a missing language, a font
+    # it could not load): any such report fails here.
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render()
+    assert not caplog.records, [record.getMessage() for record in caplog.records]
+
+
+# --- reading the PDF's content and structure with pypdf ----------------------------------------
+
+
+def marked_texts(reader: PdfReader) -> dict:
+    """The page's text by marked-content id (None: outside any tag, artifacts left out)."""
+    stack, texts = [], {}
+
+    def before(operator, operands, cm, tm):
+        if operator in (b"BDC", b"BMC"):
+            properties = operands[1] if operator == b"BDC" else {}
+            is_artifact = operands[0] == "/Artifact"
+            stack.append("artifact" if is_artifact else properties.get("/MCID"))
+        elif operator == b"EMC":
+            stack.pop()
+
+    def text(content, cm, tm, font, size):
+        where = stack[-1] if stack else None
+        if content.strip() and where != "artifact":
+            texts[where] = texts.get(where, "") + content
+
+    reader.pages[0].extract_text(visitor_operand_before=before, visitor_text=text)
+    return texts
+
+
+def structure_elements(reader: PdfReader):
+    """Every structure element, depth first: the order a screen reader follows."""
+
+    def walk(element):
+        yield element
+        for kid in kids(element):
+            if isinstance(kid, DictionaryObject) and kid.get("/Type") == "/StructElem":
+                yield from walk(kid)
+
+    yield from walk(reader.trailer["/Root"]["/StructTreeRoot"])
+
+
+def structure_order(reader: PdfReader):
+    """(the roles from the document down, marked-content id) in the structure tree's order."""
+
+    def walk(element, roles):
+        roles = [*roles, str(element.get("/S", "/StructTreeRoot"))[1:]]
+        for kid in kids(element):
+            if isinstance(kid, int):
+                yield roles, kid
+            elif isinstance(kid, DictionaryObject) and kid.get("/Type") == "/StructElem":
+                yield from walk(kid, roles)
+            elif isinstance(kid, DictionaryObject) and "/MCID" in kid:
+                yield roles, kid["/MCID"]
+
+    yield from walk(reader.trailer["/Root"]["/StructTreeRoot"], [])
+
+
+def kids(element) -> list:
+    children = element.get("/K", [])
+    children = children.get_object() if hasattr(children, "get_object") else children
+    children = children if isinstance(children, list) else [children]
+    return [kid.get_object() if hasattr(kid, "get_object") else kid for kid in children]
+
+
+def positioned_text(reader: PdfReader):
+    """(text, height of its baseline above the page's bottom, in points)."""
+    found = []
+
+    def text(content, cm, tm, font, size):
+        if content.strip():
+            found.append((" ".join(content.split()), tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    reader.pages[0].extract_text(visitor_text=text)
+    return found
+
+
+def glyph_widths(cid_font) -> list[float]:
+    """The advances of a CID font's /W array: `c [w1 w2 …]` and `c_first c_last w` entries."""
+    entries, widths, i = list(cid_font["/W"]), [], 0
+    while i < len(entries):
+        if isinstance(entries[i + 1], ArrayObject):
+            widths += [float(w) for w in entries[i + 1]]
+            i += 2
+        else:
+            widths += [float(entries[i + 2])] * (entries[i + 1] - entries[i] + 1)
+            i += 3
+    return widths
+
+
+def fonts_of_text(reader: PdfReader):
+    found = []
+
+    def text(content, cm, tm, font, size):
+        if content.strip():
+            found.append((content.strip(), font))
+
+    reader.pages[0].extract_text(visitor_text=text)
+    return found
 
 
 @pytest.mark.parametrize(
