@@ -117,6 +117,7 @@ def _agent(value: str) -> dict:
             isinstance(given, dict)
             and isinstance(given.get("homePage"), str)
             and isinstance(given.get("name"), str)
+            and "\x00" not in given["name"]  # decoded from \u0000: PostgreSQL refuses it
             and urlsplit(given["homePage"]).scheme
         ),
     }[identifiers[0]]()
