@@ -27,6 +27,9 @@ def announce(user, certificate) -> None:
         "obtenez le statut d'animateur·rice Café IA.\n\n"
         f"Votre attestation (PDF) : {absolute_url('certificates.certificate_pdf')}\n"
         f"Votre badge numérique (Open Badges 3.0) : {absolute_url('certificates.badge_download')}\n"
+        "  C'est un fichier .jwt signé : ajoutez-le à un portefeuille numérique ou à un profil qui "
+        "lit les Open Badges 3.0, citez-le dans votre CV ; chacun peut le contrôler sur "
+        f"{absolute_url('certificates.badge_check')}\n"
         f"Page publique de vérification : {absolute_url('certificates.verify', code=certificate.code)}\n"
         + extra
         + "\nBons Cafés IA !\n",

@@ -175,3 +175,14 @@ def test_the_status_page_says_what_the_badge_file_is_for(client, holder):  # noq
     assert "fichier <code>.jwt</code> signé" in page and "Open Badges 3.0" in page
     assert "portefeuille numérique" in page and "CV" in page
     assert 'href="/badges/verification"' in page and 'href="/badges/animateur-cafe-ia"' in page
+
+
+def test_the_status_email_says_what_the_badge_file_is_for(app, holder, mailbox):  # noqa: F811
+    from certificates.events import announce
+
+    with app.test_request_context():
+        announce(holder, status.certificate_of(holder))
+    (mail,) = mailbox
+    body = " ".join(mail.get_content().split())
+    assert "C'est un fichier .jwt signé" in body and "Open Badges 3.0" in body
+    assert f"{app.config['BASE_URL']}/badges/verification" in body
