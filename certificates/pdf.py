@@ -44,7 +44,7 @@ def render_certificate(
     """The attestation as PDF bytes: A4 landscape, in French, tagged for screen readers."""
     html = TEMPLATES.get_template("certificates/attestation_pdf.html").render(
         full_name=full_name,
-        # A long name gets a smaller size rather than a third line: the page is fixed.
+        # A long name gets a smaller size rather than a second line: the page is fixed.
         name_size=_size_to_fit(full_name, 24, smallest=16, width_mm=227, bold=True),
         training_title=training_title,
         issued_on=french_date(issued_on),
