@@ -75,7 +75,7 @@ def _version_header(response):
 
 @bp.get("/xapi/about")
 def about():
-    """Open to all, whatever version the client says (Communication §2.8)."""
+    """Open to all, whatever version the client says (xAPI conformance XAPI-00331)."""
     return jsonify({"version": [XAPI_VERSION]})
 
 
