@@ -1,7 +1,5 @@
 """Attempts: started, submitted, graded; each step records its statements in the same commit."""
 
-import random
-
 from flask import current_app
 from sqlalchemy import func, select, update
 
@@ -13,11 +11,9 @@ from lms.models import utcnow
 from lms.xapi import record
 from lms.xapi.vocabulary import EXTENSIONS
 
-from . import grading, statements
+from . import draw, grading, statements
 from .bank import Quiz
 from .models import QuestionAnswer, QuizAttempt
-
-_shuffle = random.SystemRandom().shuffle
 
 
 def quizzes() -> dict[str, Quiz]:
@@ -28,14 +24,15 @@ def pass_mark() -> float:
     return current_app.config["QUIZ_PASS_MARK"]
 
 
-def _layout(quiz: Quiz) -> dict[str, list[str]]:
-    """The order options are shown in, drawn for this attempt (true/false has none)."""
-    layout = {}
-    for question in quiz.questions:
-        ids = [option.id for option in question.shuffled]
-        _shuffle(ids)
-        layout[question.id] = ids
-    return layout
+def _layout(quiz: Quiz) -> dict:
+    """The questions, orders and opaque values drawn for a new attempt (quizzes/draw.py)."""
+    return draw.new_layout(quiz)
+
+
+def asked(quiz: Quiz, attempt: QuizAttempt) -> list[draw.Shown] | None:
+    """The questions the attempt asked, as it showed them; None for an attempt of the former
+    shape (before question pools) or drawn from a bank that has changed since."""
+    return draw.shown(quiz, attempt.layout)
 
 
 def current_attempt(user, quiz: Quiz) -> QuizAttempt:
@@ -56,6 +53,9 @@ def _open_attempt(user, quiz: Quiz) -> QuizAttempt:
         )
     )
     if attempt:
+        if asked(quiz, attempt) is None:  # opened before pools, or the bank changed since
+            attempt.layout = _layout(quiz)
+            db.session.commit()
         return attempt
     attempt = QuizAttempt(user_id=user.id, module_slug=quiz.module_slug, layout=_layout(quiz))
     db.session.add(attempt)
@@ -100,7 +100,14 @@ def submit(user, quiz: Quiz, attempt: QuizAttempt, form) -> QuizAttempt:
     Raises SubmissionError on a bad submission and AlreadySubmitted if the attempt was handed in
     meanwhile; either way nothing is stored.
     """
-    graded = grading.grade(quiz, form)
+    questions = asked(quiz, attempt)
+    if questions is None:
+        raise grading.UnknownIdError(
+            "Ce quiz a été mis à jour depuis que vous l'avez ouvert : rechargez la page."
+        )
+    if hasattr(form, "build"):  # answers built for whichever attempt they are given (demo.py)
+        form = form.build(questions)
+    graded = grading.grade(questions, form)
     # Completing the module may create its progress row, which a lesson finished at the same
     # moment may create too: the refused request runs again (its claim was rolled back).
     retry_on_conflict(lambda: _keep(user, quiz, attempt, graded))
@@ -140,6 +147,39 @@ def _keep(user, quiz: Quiz, attempt: QuizAttempt, graded: list) -> None:
     if attempt.passed:
         progress.update_module_completion(user, progress.catalogue().module(quiz.module_slug))
     db.session.commit()
+
+
+def save_draft(attempt: QuizAttempt, questions: list[draw.Shown], form) -> None:
+    """Keep the answers given so far on the open attempt, to finish later (no check: a draft
+    may be incomplete; only the attempt's own fields are kept). A submitted attempt is left as
+    graded: raises AlreadySubmitted."""
+    fields = grading.expected_fields(questions)
+    kept = {name: [v for v in form.getlist(name) if v][:20] for name in fields if name in form}
+    won = claim(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(layout={**attempt.layout, "draft": {k: v for k, v in kept.items() if v}})
+    )
+    if not won:
+        db.session.rollback()
+        raise AlreadySubmitted
+    db.session.commit()
+
+
+def has_draft(user, module_slug: str) -> bool:
+    """Answers saved to finish later on the person's open attempt."""
+    layout = db.session.scalar(
+        select(QuizAttempt.layout).where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.module_slug == module_slug,
+            QuizAttempt.submitted_at.is_(None),
+        )
+    )
+    return bool(draw.draft(layout))
+
+
+def draft_of(attempt: QuizAttempt) -> dict[str, list[str]]:
+    return draw.draft(attempt.layout)
 
 
 def has_passed(user, module) -> bool:

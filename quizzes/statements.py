@@ -12,12 +12,13 @@ INTERACTION_TYPES = {
     "truefalse": "true-false",
     "ordering": "sequencing",
     "classification": "matching",
+    "matching": "matching",
 }
 
 
-def _components(options) -> list[InteractionComponent]:
+def _components(options, text=lambda option: option.text) -> list[InteractionComponent]:
     return [
-        InteractionComponent(id=o.id, description=LanguageMap({"fr-FR": o.text})) for o in options
+        InteractionComponent(id=o.id, description=LanguageMap({"fr-FR": text(o)})) for o in options
     ]
 
 
@@ -32,6 +33,8 @@ def correct_pattern(question: Question) -> str:
         return "true" if question.answer else "false"
     if question.kind == "ordering":
         return "[,]".join(item.id for item in question.items)
+    if question.kind == "matching":  # xAPI 1.0.3 Data 2.4.4.1: source[.]target pairs
+        return "[,]".join(f"{pair.id}[.]{pair.id}" for pair in question.pairs)
     return "[,]".join(f"{item.id}[.]{item.category}" for item in question.items)
 
 
@@ -55,6 +58,11 @@ def question_activity(quiz: Quiz, question: Question):
         definition |= {
             "source": _components(question.items),
             "target": _components(question.categories),
+        }
+    elif question.kind == "matching":  # each prompt (source) and its match (target) share an id
+        definition |= {
+            "source": _components(question.pairs),
+            "target": _components(question.pairs, lambda pair: pair.match),
         }
     elif question.kind != "truefalse":
         definition["choices"] = _components(question.choices or question.items)

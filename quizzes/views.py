@@ -1,5 +1,6 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from courses import progress
 from lms.extensions import db
@@ -8,6 +9,8 @@ from lms.params import database_int
 from . import bp, services
 from .grading import SubmissionError, field_name
 from .models import QuizAttempt
+
+SAVE_FOR_LATER = "plus-tard"  # the value of the « Enregistrer et finir plus tard » button
 
 
 def _quiz(module_slug: str):
@@ -24,15 +27,29 @@ def _own_attempt(quiz, attempt_id) -> QuizAttempt:
 
 
 def _quiz_page(quiz, attempt, status=200, error=None):
+    """The attempt's questions, filled with the answers just sent (a refused submission) or
+    else with those saved to finish later."""
     module = progress.catalogue().module(quiz.module_slug)
+    draft = MultiDict(
+        [(name, v) for name, values in services.draft_of(attempt).items() for v in values]
+    )
+    answers = request.form if request.method == "POST" else draft
+    asked = services.asked(quiz, attempt)
+    errors = error.errors if error else {}
     return render_template(
         "quizzes/quiz.html",
-        page_title=quiz.title,
+        page_title=("Erreur — " if error else "") + quiz.title,
         quiz=quiz,
         module=module,
         attempt=attempt,
+        asked=asked,
         error=error,
-        answers=request.form,
+        errors=errors,
+        numbers={s.question.id: n for n, s in enumerate(asked, start=1)},
+        answers=answers,
+        answered=sum(
+            any(k.split(".")[0] == field_name(s.question) for k in answers) for s in asked
+        ),
         field_name=field_name,
         pass_mark=services.pass_mark(),
     ), status
@@ -54,14 +71,33 @@ def submit(module_slug):
     attempt = _own_attempt(quiz, request.form.get("attempt", ""))
     if attempt.submitted_at:
         return _already_graded(quiz, attempt)
+    if request.form.get("action") == SAVE_FOR_LATER:
+        return _save_for_later(quiz, attempt)
     try:
         services.submit(current_user, quiz, attempt, request.form)
     except SubmissionError as error:
         db.session.rollback()
-        return _quiz_page(quiz, attempt, error.status, str(error))
+        # The same open attempt, drawn again if it was of the former shape.
+        return _quiz_page(quiz, services.current_attempt(current_user, quiz), error.status, error)
     except services.AlreadySubmitted:
         return _already_graded(quiz, attempt)
     return _to_result(quiz, attempt)
+
+
+def _save_for_later(quiz, attempt):
+    asked = services.asked(quiz, attempt)
+    if asked is None:  # drawn again since: the page sent belongs to the former draw
+        return redirect(url_for("quizzes.quiz", module_slug=quiz.module_slug))
+    try:
+        services.save_draft(attempt, asked, request.form)
+    except services.AlreadySubmitted:
+        return _already_graded(quiz, attempt)
+    flash(
+        "Vos réponses sont enregistrées : vous les retrouverez en revenant au quiz, "
+        "tant que vous ne l'avez pas validé.",
+        "success",
+    )
+    return redirect(url_for("courses.module", module_slug=quiz.module_slug))
 
 
 def _to_result(quiz, attempt):
@@ -80,13 +116,38 @@ def _already_graded(quiz, attempt):
     return _to_result(quiz, attempt)
 
 
+def _asked_questions(quiz, attempt) -> list:
+    """The questions an attempt asked: its draw, or for an attempt graded before question pools,
+    the questions it answered."""
+    asked = services.asked(quiz, attempt)
+    if asked is not None:
+        return [s.question for s in asked]
+    return [q for q in quiz.questions if q.id in (attempt.answers or {})]
+
+
+def _next_step(module) -> tuple[str, str]:
+    """After a pass: the next module of the catalogue, or after the last one, the status page
+    (the certificates feature's, when installed)."""
+    modules = progress.catalogue().modules
+    index = next(i for i, m in enumerate(modules) if m.slug == module.slug)
+    if index + 1 < len(modules):
+        following = modules[index + 1]
+        return "Module suivant", url_for("courses.module", module_slug=following.slug)
+    if "certificates.my_status" in current_app.view_functions:
+        return "Voir mon statut", url_for("certificates.my_status")
+    return "Tous les modules", url_for("courses.catalogue")
+
+
 def _result_page(quiz, attempt):
+    module = progress.catalogue().module(quiz.module_slug)
     return render_template(
         "quizzes/result.html",
         page_title=f"Résultat — {quiz.title}",
         quiz=quiz,
         attempt=attempt,
-        module=progress.catalogue().module(quiz.module_slug),
+        questions=_asked_questions(quiz, attempt),
+        module=module,
+        next_step=_next_step(module) if attempt.passed else None,
         pass_mark=services.pass_mark(),
         scores=services.scores_of(attempt),
     )
@@ -112,6 +173,7 @@ def _module_panel(user, module):
         "best": services.best_scores(user).get(module.slug),
         "passed": services.has_passed(user, module),  # the stored decision, not the rounded best
         "pass_mark": services.pass_mark(),
+        "draft": services.has_draft(user, module.slug),
     }
 
 

@@ -41,7 +41,7 @@ def finish_modules(client, app):
             attempt = page.split('name="attempt" value="')[1].split('"')[0]
             client.submit(
                 f"/modules/{module.slug}/quiz",
-                {"attempt": attempt, **right_answers(quiz).to_dict(flat=False)},
+                {"attempt": attempt, **right_answers(quiz, attempt).to_dict(flat=False)},
             )
 
 

@@ -37,7 +37,7 @@ def join(client, auth, cohort, learner):
 def answer_right(client, app):
     page = client.get(QUIZ).get_data(as_text=True)
     attempt = page.split('name="attempt" value="', 1)[1].split('"', 1)[0]
-    form = right_answers(app.extensions["quizzes"]["module-un"])
+    form = right_answers(app.extensions["quizzes"]["module-un"], attempt)
     form.add("attempt", attempt)
     form.add("csrf_token", client.csrf_token())
     assert client.post(QUIZ, data=form).status_code == 302

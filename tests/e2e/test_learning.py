@@ -5,6 +5,7 @@ import pytest
 from courses import progress
 from lms.demo import DEMO_PASSWORD, load_demo
 from quizzes import services
+from quizzes.demo import half_right_answers, right_answers
 from tests.e2e.conftest import assert_accessible, tab_to, visit
 from tests.e2e.test_journeys import log_in
 
@@ -57,43 +58,33 @@ def test_course_pages_are_accessible(learner, width):
 
 
 def answer_with_keyboard(page, quiz, right: bool) -> None:
-    """Fill the quiz with the Tab, arrow and space keys only, then send it with Enter."""
-    for question in quiz.questions:
-        shown = page.locator(f"#question-{question.id} [id^='q-{question.id}']")
-        ids = [shown.nth(i).get_attribute("id") for i in range(shown.count())]
-        if question.kind in ("single", "truefalse"):
-            options = [i.rsplit("-", 1)[1] for i in ids]
-            if question.kind == "truefalse":
-                target = ("vrai" if question.answer else "faux") if right else "vrai"
-            else:
-                target = next(c.id for c in question.choices if c.correct) if right else options[0]
-            tab_to(page, ids[0])
-            steps = options.index(target)
-            for _ in range(steps):
+    """Fill the quiz with the Tab, arrow and space keys only, then send it with Enter.
+
+    The page names its options by values drawn for its attempt: the answers to give are read
+    from that attempt on the server (right, or wrong on the first half of its questions)."""
+    attempt = page.locator("input[name='attempt']").get_attribute("value")
+    form = (right_answers if right else half_right_answers)(quiz, attempt)
+    for name in dict.fromkeys(form):  # the questions in the page's order
+        fields = page.locator(f"[name='{name}']")
+        if fields.first.evaluate("field => field.tagName") == "SELECT":
+            values = fields.locator("option").evaluate_all("options => options.map(o => o.value)")
+            tab_to(page, name)
+            for _ in range(values.index(form[name])):
                 page.keyboard.press("ArrowDown")
+            continue
+        ids = [fields.nth(i).get_attribute("id") for i in range(fields.count())]
+        wanted = [f"{name}-{value}" for value in form.getlist(name)]
+        if fields.first.get_attribute("type") == "radio":
+            tab_to(page, ids[0])  # a group with nothing checked is entered on its first radio
+            steps = ids.index(wanted[0])
+            for _ in range(steps):
+                page.keyboard.press("ArrowDown")  # moves the focus and checks
             if steps == 0:
                 page.keyboard.press("Space")
-        elif question.kind == "multiple":
-            targets = (
-                [c.id for c in question.choices if c.correct]
-                if right
-                else [ids[0].rsplit("-", 1)[1]]
-            )
-            for element_id in ids:
-                if element_id.rsplit("-", 1)[1] in targets:
-                    tab_to(page, element_id)
-                    page.keyboard.press("Space")
         else:
-            for position, element_id in enumerate(ids, start=1):
-                item = question.option(element_id.split(".", 1)[1])
-                if question.kind == "ordering":
-                    choice = question.items.index(item) + 1 if right else position
-                else:
-                    category = item.category if right else question.categories[0].id
-                    choice = [c.id for c in question.categories].index(category) + 1
+            for element_id in wanted:
                 tab_to(page, element_id)
-                for _ in range(choice):
-                    page.keyboard.press("ArrowDown")
+                page.keyboard.press("Space")
     page.get_by_role("button", name="Valider mes réponses").focus()
     page.keyboard.press("Enter")
 

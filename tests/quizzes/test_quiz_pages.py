@@ -1,4 +1,8 @@
-"""Taking a quiz over HTTP: attempts, shuffling, grading, results, statements, completion."""
+"""Taking a quiz over HTTP: attempts, draws, opaque values, grading, results, statements.
+
+Answers are written in the bank's ids (RIGHT, WRONG…) for readability, then translated into the
+values the attempt drew, as a person clicking the page would send them (`in_values`). Tests that
+need given questions fix the draw to the bank's first five (`classic_draw`)."""
 
 import json
 import re
@@ -10,12 +14,14 @@ from sqlalchemy import func, select
 from courses.models import ModuleProgress
 from lms.extensions import db
 from lms.xapi.models import StoredStatement
-from quizzes import grading
+from quizzes import draw, grading
 from quizzes.models import QuestionAnswer, QuizAttempt
-from quizzes.services import question_stats
+from quizzes.services import question_stats, quizzes
 from tests.conftest import PASSWORD
+from tests.quizzes.draws import classic_draw  # noqa: F401 (a fixture)
 from tests.quizzes.test_grading import RIGHT
 
+pytestmark = pytest.mark.usefixtures("classic_draw")  # every test here asks the same five
 WRONG = {**RIGHT, "q-capitale": "lyon", "q-pairs": ["deux"], "q-turc": "faux"}
 
 
@@ -24,9 +30,40 @@ def attempt_id(client) -> str:
     return re.search(r'name="attempt" value="(\d+)"', page).group(1)
 
 
+def asked(attempt) -> dict[str, draw.Shown]:
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, int(attempt)) if attempt.isdigit() else None
+    shown = draw.shown(quizzes()["module-un"], attempt.layout) if attempt else None
+    return {s.question.id: s for s in shown or []}
+
+
+def in_values(attempt, answers: dict) -> dict:
+    """Answers given in the bank's ids, as the attempt's page sends them; an id the attempt does
+    not know (a forged answer) is sent as it is."""
+    shown, sent = asked(attempt), {}
+    for key, value in answers.items():
+        question_id, _, item = key[2:].partition(".")
+        if question_id not in shown:
+            sent[key] = value
+            continue
+        options = {o.id: v for o, v in shown[question_id].options}
+        targets = {o.id: v for o, v in shown[question_id].targets}
+        if item:
+            key, value = f"q-{question_id}.{options.get(item, item)}", targets.get(value, value)
+        elif shown[question_id].question.kind != "truefalse":
+            value = (
+                [options.get(v, v) for v in value]
+                if isinstance(value, list)
+                else options.get(value, value)
+            )
+        sent[key] = value
+    return sent
+
+
 def hand_in(client, answers, attempt=None):
+    attempt = attempt or attempt_id(client)
     return client.submit(
-        "/modules/module-un/quiz", {"attempt": attempt or attempt_id(client), **answers}
+        "/modules/module-un/quiz", {"attempt": attempt, **in_values(attempt, answers)}
     )
 
 
@@ -47,35 +84,58 @@ def test_quiz_needs_a_login(client):
     assert client.get("/modules/module-un/quiz").status_code == 302
 
 
-def test_each_question_is_a_fieldset_with_a_legend(client, login_as):
+def test_each_question_is_a_numbered_fieldset_with_a_legend(client, login_as):
     login_as()
     page = client.get("/modules/module-un/quiz").get_data(as_text=True)
     assert page.count('<fieldset class="fr-fieldset') == 5 and page.count("<legend") == 5
-    assert 'name="q-crepes.melanger"' in page and "1re place" in page
-    assert 'name="q-partage.secu"' in page and "Je ne partage pas" in page
+    assert "5 questions, tirées pour cette tentative parmi les 8 du quiz" in page
+    assert [f"Question {n} sur 5" in page for n in range(1, 6)] == [True] * 5
+    assert 'name="q-crepes.' in page and "1re place" in page
+    assert 'name="q-partage.' in page and "Je ne partage pas" in page
+    for bank_id in ("melanger", "secu", "paris", "deux", "oui", "non"):  # no bank id in the page
+        assert f'"q-crepes.{bank_id}"' not in page and f'value="{bank_id}"' not in page
 
 
-def test_choices_are_shuffled_per_attempt_and_kept(client, login_as):
+def test_orders_and_values_are_drawn_per_attempt_and_kept(client, login_as):
     login_as()
     first = attempt_id(client)
-    assert attempt_id(client) == first  # reloading keeps the attempt and its order
-    attempt = db.session.get(QuizAttempt, int(first))
-    assert set(attempt.layout["crepes"]) == {"melanger", "lait", "reposer", "cuire"}
-    assert "turc" in attempt.layout and attempt.layout["turc"] == []
+    assert attempt_id(client) == first  # reloading keeps the attempt, its order and its values
+    shown = asked(first)["crepes"]
+    assert {o.id for o, _ in shown.options} == {"melanger", "lait", "reposer", "cuire"}
+    assert asked(first)["turc"].options == []
     page = client.get("/modules/module-un/quiz").get_data(as_text=True)
-    shown = re.findall(r'id="q-crepes\.(\w+)"', page)
-    assert shown == attempt.layout["crepes"]
-    layouts = set()
+    assert re.findall(r'id="q-crepes\.([\w-]+)"', page) == [v for _, v in shown.options]
+    orders, values = set(), set()
     for _ in range(12):
-        hand_in(client, RIGHT)
-        layouts.add(
-            tuple(
-                db.session.scalars(
-                    select(QuizAttempt.layout).order_by(QuizAttempt.id.desc())
-                ).first()["crepes"]
-            )
+        attempt = attempt_id(client)
+        orders.add(tuple(o.id for o, _ in asked(attempt)["crepes"].options))
+        values |= {v for _, v in asked(attempt)["capitale"].options}
+        hand_in(client, RIGHT, attempt)
+    assert len(orders) > 1  # 12 draws of 24 orders: never all the same
+    assert len(values) == 36  # 12 attempts × 3 choices, each its own value
+
+
+def test_two_attempts_of_one_person_show_other_values_and_orders(client, login_as):
+    """The same question, asked twice to the same person: no value in common, and over a few
+    attempts, other orders."""
+    login_as()
+    pages, seen = [], {}
+    for _ in range(8):
+        attempt = attempt_id(client)
+        page = client.get("/modules/module-un/quiz").get_data(as_text=True)
+        pages.append(set(re.findall(r'value="([\w-]{11})"', page)))
+        for question_id, shown in asked(attempt).items():
+            seen.setdefault(question_id, []).append(tuple(o.id for o, _ in shown.options))
+        client.submit("/modules/module-un/quiz", {"attempt": attempt})  # refused: still open
+        db.session.execute(
+            QuizAttempt.__table__.update()
+            .where(QuizAttempt.id == int(attempt))
+            .values(submitted_at=func.now())
         )
-    assert len(layouts) > 1  # 12 draws of 24 orders: never all the same
+        db.session.commit()
+    for one, other in zip(pages, pages[1:], strict=False):
+        assert one and other and not one & other
+    assert any(len(set(orders)) > 1 for orders in seen.values() if len(orders) > 1)
 
 
 def test_a_pass_is_graded_explained_and_recorded(client, login_as):
@@ -205,7 +265,7 @@ def test_a_fail_shows_what_was_wrong_and_allows_a_retry(client, login_as):
         ({**RIGHT, "q-capitale": None}, 422, "Répondez à la question"),
         ({**RIGHT, "q-crepes.cuire": "1"}, 422, "la même place"),
         ({**RIGHT, "q-capitale": "marseille"}, 400, "Réponse inconnue"),
-        ({**RIGHT, "q-question-d-un-autre-quiz": "a"}, 400, "aucune question de ce quiz"),
+        ({**RIGHT, "q-question-d-un-autre-quiz": "a"}, 400, "aucune question de cette tentative"),
         (
             {**RIGHT, "q-crepes.intrus": "5"},
             400,
@@ -273,16 +333,18 @@ def test_two_simultaneous_hand_ins_grade_the_attempt_once(app, client, login_as,
     both_graded = threading.Barrier(2, timeout=10)
     real_grade = grading.grade
 
-    def grade_then_wait(quiz, form):
-        graded = real_grade(quiz, form)
+    def grade_then_wait(asked, form):
+        graded = real_grade(asked, form)
         both_graded.wait()  # neither writes before both have seen the attempt open
         return graded
 
     monkeypatch.setattr(grading, "grade", grade_then_wait)
     responses = {}
+    forms = {True: in_values(mine, RIGHT), False: in_values(mine, WRONG)}
 
     def send(tab, answers):
-        responses[answers is RIGHT] = hand_in(tab, answers, mine)
+        right = answers is RIGHT
+        responses[right] = tab.submit("/modules/module-un/quiz", {"attempt": mine, **forms[right]})
 
     threads = [
         threading.Thread(target=send, args=(tab, answers))
