@@ -132,6 +132,8 @@ def _agent_condition(agent: dict, related: bool):
     account = agent.get("account")
     if not account or account["homePage"] != current_app.config["BASE_URL"]:
         return lambda s: false()
+    if agent.get("objectType") == "Group":  # every actor is a person: no group is one
+        return lambda s: false()
     if related and account["name"] == AUTHORITY_NAME:
         return lambda s: true()  # the authority of every statement
     user_id = db.session.scalar(select(User.id).where(User.pseudonym == account["name"]))

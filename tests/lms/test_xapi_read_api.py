@@ -9,7 +9,7 @@ import threading
 from datetime import datetime
 
 import pytest
-from tincan import Activity, Agent, AgentAccount, RemoteLRS, Verb
+from tincan import Activity, Agent, AgentAccount, Group, RemoteLRS, Verb
 from werkzeug.serving import make_server
 
 from cafeia import create_app
@@ -101,6 +101,7 @@ def test_agent_is_matched_by_its_whole_identifier(lrs, learner, create_user):
     assert query(lrs, agent=elsewhere) == []
     assert query(lrs, agent=Agent(mbox="mailto:claire.petit@exemple.fr")) == []
     assert query(lrs, agent=Agent(mbox_sha1sum="a" * 40)) == []
+    assert query(lrs, agent=Group(account=agent_of(learner).account)) == []
     authority = Agent(account=AgentAccount(home_page=BASE_URL, name="plateforme"))
     assert query(lrs, agent=authority) == []  # no person by that name
     assert len(query(lrs, agent=authority, related_agents=True)) == len(split(learner)[0]) + 1
