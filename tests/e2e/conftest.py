@@ -104,6 +104,7 @@ def served_html():
     require_checker()
     documents: dict[str, str] = {}
     yield documents
+    assert documents, "aucune page HTML relevée : le relevé des réponses ne marche plus"
     if errors := html_errors(documents):
         pytest.fail(f"Nu HTML checker, {len(errors)} erreurs :\n" + "\n".join(errors))
 
@@ -117,18 +118,22 @@ def page(request, app, browser, live_server, served_html):
     page = context.new_page()
     page.set_default_timeout(10_000)
 
-    def keep_html(response):
-        if not (response.request.is_navigation_request() and response.frame == page.main_frame):
+    def keep_html(request_):
+        """Once a document has fully loaded: one the test left while it loaded was not seen."""
+        if not (request_.is_navigation_request() and request_.frame == page.main_frame):
             return
-        redirect = 300 <= response.status < 400
-        if not redirect and "text/html" in response.headers.get("content-type", ""):
-            name = f"{request.node.name} #{len(served_html) + 1} {response.url}"
-            try:
-                served_html[name] = response.text()
-            except Exception as error:  # noqa: BLE001 — an unread page is reported, not skipped
+        response = request_.response()
+        redirect = response is None or 300 <= response.status < 400
+        if redirect or "text/html" not in response.headers.get("content-type", ""):
+            return
+        name = f"{request.node.name} #{len(served_html) + 1} {response.url}"
+        try:
+            served_html[name] = response.text()
+        except Exception as error:  # noqa: BLE001 — reported below, unless the page moved on
+            if page.main_frame.url == response.url:
                 served_html[name] = f"corps illisible : {error}"
 
-    page.on("response", keep_html)
+    page.on("requestfinished", keep_html)
     yield page
     context.close()
 
