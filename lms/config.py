@@ -85,6 +85,12 @@ def _previous_development_key(config: dict) -> str | None:
     return None if config["PRODUCTION"] or not path.exists() else path.read_text()
 
 
+def _proconnect_discovery(config: dict) -> str | None:
+    """ProConnect publishes its configuration under /api/v2 of its domain."""
+    domain = config["PROCONNECT_DOMAIN"]
+    return f"https://{domain}/api/v2/.well-known/openid-configuration" if domain else None
+
+
 SETTINGS = (
     Setting("CAFEIA_ENV", "development"),
     Setting("SECRET_KEY", _development_secret),
@@ -133,6 +139,15 @@ SETTINGS = (
     Setting("BADGE_PREVIOUS_KEY", _previous_development_key),
     Setting("COURSES_CONTENT"),  # None: courses/content
     Setting("DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")),
+    # ProConnect: off unless a provider, a client id and its secret are given.
+    Setting("PROCONNECT_DOMAIN"),
+    Setting("PROCONNECT_DISCOVERY_URL", _proconnect_discovery),
+    Setting("PROCONNECT_CLIENT_ID"),
+    Setting("PROCONNECT_CLIENT_SECRET"),
+    Setting("PROCONNECT_REDIRECT_URI", lambda c: f"{c['BASE_URL']}/proconnect/retour"),
+    Setting("PROCONNECT_LOGOUT_URI", lambda c: f"{c['BASE_URL']}/proconnect/deconnecte"),
+    Setting("PROCONNECT_TIMEOUT", 10.0, float),
+    Setting("SIRET_LOOKUP_URL", "https://recherche-entreprises.api.gouv.fr/search"),
 )
 
 # Production must not start on a default that would leak or mislead: without SMTP, e-mails (reset

@@ -31,7 +31,13 @@ STATUS = Hook("status", "Panels of « Mon statut »: receiver(user) -> context."
 STATUS_CONTACTS = Hook(
     "status_contacts", "Whom to ask, on « Mon statut » (a cohort's formateurs): receiver(user)."
 )
-PANELS = (DASHBOARD, TRAINER_HOME, MODULE, STATUS, STATUS_CONTACTS)
+SIGN_IN = Hook(
+    "sign_in",
+    "Other ways in, on the sign-in and sign-up pages (ProConnect's button): "
+    "receiver(user) -> context; user is None there.",
+)
+ACCOUNT = Hook("account", "Panels of « Mon compte »: receiver(user) -> context.")
+PANELS = (DASHBOARD, TRAINER_HOME, MODULE, STATUS, STATUS_CONTACTS, SIGN_IN, ACCOUNT)
 
 MENU = Hook(
     "menu",
@@ -84,6 +90,12 @@ AWAITING_VALIDATION = Hook(
     "Sent once, when a person has met every criterion but the formateur's validation "
     "(REQUIRE_TRAINER_VALIDATION), so that someone is told: receiver(user) -> None.",
 )
+SIGNED_OUT = Hook(
+    "signed_out",
+    "After the local session is cleared on log-out: receiver(ended) -> a response or None; "
+    "ended is what the session held. A sign-in made elsewhere returns the redirect that ends "
+    "it there too (ProConnect's end-session endpoint); the first response given is sent.",
+)
 ALL = (
     *PANELS,
     MENU,
@@ -96,6 +108,7 @@ ALL = (
     CERTIFIED_NOTICE,
     LEARNING_PROGRESSED,
     AWAITING_VALIDATION,
+    SIGNED_OUT,
 )
 
 

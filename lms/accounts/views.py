@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import hooks
 from ..extensions import limiter
 from ..pages import home_endpoint_for
 from . import bp, services
@@ -21,7 +22,23 @@ def _form_page(template: str, form, title: str, status: int | None = None):
     """Show a form; a refused submission comes back with its errors and a status saying why."""
     if status is None:
         status = 422 if form.is_submitted() else 200
-    return render_template(template, form=form, page_title=title), status
+    panels = _panels(template)
+    return render_template(template, form=form, page_title=title, panels=panels), status
+
+
+# Pages that show the features' panels: other ways in (ProConnect), what « Mon compte » links to.
+PANELS_OF = {
+    "accounts/login.html": hooks.SIGN_IN,
+    "accounts/register.html": hooks.SIGN_IN,
+    "accounts/account.html": hooks.ACCOUNT,
+}
+
+
+def _panels(template: str) -> list:
+    hook = PANELS_OF.get(template)
+    if hook is None:
+        return []
+    return hooks.render_panels(hook, current_user if hook is hooks.ACCOUNT else None)
 
 
 def _profile_data(form) -> dict:
@@ -100,8 +117,12 @@ def login():
 @bp.post("/deconnexion")
 def logout():
     """Anyone: log out (a POST, so that no link can log a person out)."""
+    ended = dict(session)
     logout_user()
     session.clear()
+    for receiver in hooks.receivers(hooks.SIGNED_OUT):  # a sign-in elsewhere ends there too
+        if (response := receiver(ended)) is not None:
+            return response
     flash("Vous êtes déconnecté·e.", "info")
     return redirect(url_for("pages.home"))
 
