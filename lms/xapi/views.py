@@ -11,9 +11,8 @@ from . import bp, outbox, reading
 from .vocabulary import XAPI_VERSION
 
 VERSION_HEADER = "X-Experience-API-Version"
-ACCEPTED_VERSION = re.compile(
-    r"1\.0(\.[0-9]+)?"
-)  # xAPI: « 1.0 » is 1.0.0; 0.95 and 2.0 are refused
+# xAPI: « 1.0 » means 1.0.0, any 1.0.x is read as 1.0.3; 0.95, 1.1 and 2.0 are refused.
+ACCEPTED_VERSION = re.compile(r"1\.0(\.[0-9]+)?")
 CONSISTENCY_MARGIN = timedelta(seconds=10)
 
 
@@ -42,7 +41,7 @@ def _statement_result(rows, cursor, endpoint: str):
 
 def _one_statement(row):
     if row is None:
-        return _error("Aucune déclaration n'a cet identifiant (no statement has this id).", 404)
+        return _error("Aucune déclaration n'a cet identifiant.", 404)
     form = reading.response_format(request.args)
     response = jsonify(reading.as_xapi(row, form, request.accept_languages))
     response.last_modified = row.stored
