@@ -24,6 +24,7 @@ FIXTURE_BANKS = Path(__file__).parent / "quizzes" / "fixture_banks"
 FIXTURES = {"COURSES_CONTENT": str(FIXTURE_CONTENT), "QUIZ_BANKS": str(FIXTURE_BANKS)}
 
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,9 +88,25 @@ class FormClient(FlaskClient):
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
+    _token = _raw_token = None
+
     def csrf_token(self) -> str:
-        page = self.get("/connexion").get_data(as_text=True)
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        """The form token of this session, read from a page as a browser would, once per session.
+
+        The token only changes with the secret it signs, which lives in the session: a login
+        or a logout that starts a new session makes the next call read a page again.
+        """
+        if self._raw_token is None or self._raw_token != self._session_secret():
+            page = self.get("/connexion").get_data(as_text=True)
+            self._token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+            self._raw_token = self._session_secret()
+        return self._token
+
+    def _session_secret(self) -> str | None:
+        if not self._cookies:
+            return None
+        with self.session_transaction() as session:
+            return session.get("csrf_token")
 
     def submit(self, url: str, data: dict | None = None, **kwargs):
         return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
@@ -101,10 +118,54 @@ def app_config() -> dict:
     return {}
 
 
+class AppCache:
+    """One app per distinct configuration, reused from test to test.
+
+    Building an app costs ~75 ms (every blueprint and route compiled) and the suite has
+    thousands of tests with a handful of configurations. A test may still change its app's
+    config or replace an extension: both are put back as they were after each test.
+    """
+
+    SIZE = 4  # configurations alive at once; each holds a connection pool
+
+    def __init__(self):
+        self.apps: dict[str, tuple] = {}
+
+    def get(self, config: dict):
+        key = repr(sorted(config.items()))
+        if key not in self.apps:
+            if len(self.apps) >= self.SIZE:
+                least_recent = next(iter(self.apps))
+                self._dispose(self.apps.pop(least_recent)[0])
+            app = create_app(config)
+            app.test_client_class = FormClient
+            self.apps[key] = (app, dict(app.config), dict(app.extensions))
+        self.apps[key] = self.apps.pop(key)  # most recently used last
+        return self.apps[key]
+
+    @staticmethod
+    def _dispose(app):
+        with app.app_context():
+            db.engine.dispose()
+
+    def close(self):
+        for app, *_ in self.apps.values():
+            self._dispose(app)
+        self.apps.clear()
+
+
+@pytest.fixture(scope="session")
+def app_cache():
+    cache = AppCache()
+    yield cache
+    cache.close()
+
+
 @pytest.fixture
-def app(database_uri, app_config):
-    app = create_app(make_config(database_uri, **app_config))
-    app.test_client_class = FormClient
+def app(request, database_uri, app_config, app_cache):
+    own = request.node.get_closest_marker("own_app")
+    cache = AppCache() if own else app_cache  # routes added by a test must not outlive it
+    app, config, extensions = cache.get(make_config(database_uri, **app_config))
     with app.app_context():
         yield app
         # Every test starts from empty tables: delete, children first.
@@ -113,8 +174,13 @@ def app(database_uri, app_config):
             db.session.execute(table.delete())
         db.session.commit()
         db.session.remove()
-        db.engine.dispose()
+    app.config.clear()
+    app.config.update(config)
+    app.extensions.clear()
+    app.extensions.update(extensions)
     limiter.reset()
+    if own:
+        cache.close()
 
 
 @pytest.fixture

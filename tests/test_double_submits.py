@@ -47,9 +47,10 @@ from tests.test_races import (
 
 
 def flashed(tab) -> str:
-    """The message the next page shows (the flash the last request left in the session)."""
+    """The message the last request left for the next page (the redirects are not followed)."""
     with tab.session_transaction() as session:
-        return " ".join(message for _, message in session.get("_flashes", []))
+        flashes = session.get("_flashes", [])
+    return flashes[-1][1] if flashes else ""
 
 
 # --- signing up ----------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ def test_french_404_page(client):
     assert "Page introuvable" in response.get_data(as_text=True)
 
 
+@pytest.mark.own_app
 def test_french_500_page(app, client):
     @app.get("/panne")
     def broken():

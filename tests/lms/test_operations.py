@@ -295,6 +295,7 @@ def test_a_database_that_is_down_is_a_french_503(client, create_user, url):
     assert response.headers["Retry-After"] and response.headers["Content-Security-Policy"]
 
 
+@pytest.mark.own_app
 def test_a_failed_transaction_still_gets_the_french_error_page(app, client, login_as):
     app.testing = False  # let the error handler answer, as in production
 
@@ -348,6 +349,7 @@ def test_a_mail_server_that_is_down_is_a_french_503_for_the_relay(app, client, c
     assert db.session.scalar(db.select(db.func.count(RelayedMessage.id))) == 0  # retry allowed
 
 
+@pytest.mark.own_app
 def test_a_connection_lost_at_the_end_of_a_request_does_not_lose_the_page(app, client):
     """The database restarts between the page and the request's final ROLLBACK."""
     from sqlalchemy import event
