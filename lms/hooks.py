@@ -37,7 +37,12 @@ SIGN_IN = Hook(
     "receiver(user) -> context; user is None there.",
 )
 ACCOUNT = Hook("account", "Panels of « Mon compte »: receiver(user) -> context.")
-PANELS = (DASHBOARD, TRAINER_HOME, MODULE, STATUS, STATUS_CONTACTS, SIGN_IN, ACCOUNT)
+LISTING = Hook(
+    "listing",
+    "Panels of an annuaire listing's public page (the agenda: the animateur's cafés): "
+    "receiver(user, listing=Listing) -> context; `user` is the visitor, maybe anonymous.",
+)
+PANELS = (DASHBOARD, TRAINER_HOME, MODULE, STATUS, STATUS_CONTACTS, SIGN_IN, ACCOUNT, LISTING)
 
 MENU = Hook(
     "menu",

@@ -17,14 +17,20 @@ class MailUnavailable(smtplib.SMTPException):
     """
 
 
-def send_mail(to: str, subject: str, body: str, *, kind: str = "message") -> None:
-    """Send one e-mail; `kind` is a fixed label for the log, such as "relais annuaire"."""
+def send_mail(
+    to: str, subject: str, body: str, *, kind: str = "message", attachments: tuple = ()
+) -> None:
+    """Send one e-mail; `kind` is a fixed label for the log, such as "relais annuaire".
+    `attachments`: (filename, "type/subtype", bytes) triples, such as a café's .ics."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    for filename, mimetype, content in attachments:
+        maintype, subtype = mimetype.split("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     if not config["MAIL_SERVER"]:
         print(f"--- e-mail (aucun serveur SMTP configuré) ---\n{message}", flush=True)
         return
@@ -43,11 +49,11 @@ def send_mail(to: str, subject: str, body: str, *, kind: str = "message") -> Non
     log.info("e-mail envoyé : %s", kind)
 
 
-def send_notice(to: str, subject: str, body: str, *, kind: str) -> bool:
+def send_notice(to: str, subject: str, body: str, *, kind: str, attachments: tuple = ()) -> bool:
     """An e-mail that follows a change already committed (a status granted…): a mail server
     that fails must not turn the person's request into an error, so the failure is logged."""
     try:
-        send_mail(to, subject, body, kind=kind)
+        send_mail(to, subject, body, kind=kind, attachments=attachments)
     except MailUnavailable:
         return False
     return True

@@ -23,10 +23,15 @@ VERBS = {
     }.items()
 }
 VERBS["earned"] = ("http://id.tincanapi.com/verb/earned", "a obtenu", "earned")
+# The cafés an animateur announces, cancels and holds: Activity Streams 1.0 verbs.
+ACTIVITY_STREAMS = "http://activitystrea.ms/schema/1.0/"
+VERBS["scheduled"] = (ACTIVITY_STREAMS + "schedule", "a annoncé", "scheduled")
+VERBS["cancelled"] = (ACTIVITY_STREAMS + "cancel", "a annulé", "cancelled")
+VERBS["hosted"] = (ACTIVITY_STREAMS + "host", "a animé", "hosted")
 
 ACTIVITY_TYPES = {
     name: ADL_ACTIVITIES + name
-    for name in ("course", "module", "lesson", "assessment", "cmi.interaction")
+    for name in ("course", "module", "lesson", "assessment", "cmi.interaction", "meeting")
 }
 
 # cmi5 defines these; where it says nothing (the cohort), the IRI is the platform's own.
