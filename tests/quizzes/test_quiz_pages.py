@@ -32,7 +32,7 @@ def attempt_id(client) -> str:
 
 def asked(attempt) -> dict[str, draw.Shown]:
     db.session.expire_all()
-    attempt = db.session.get(QuizAttempt, int(attempt)) if attempt.isdigit() else None
+    attempt = db.session.get(QuizAttempt, int(attempt)) if str(attempt).isdigit() else None
     shown = draw.shown(quizzes()["module-un"], attempt.layout) if attempt else None
     return {s.question.id: s for s in shown or []}
 
