@@ -11,10 +11,11 @@ import certificates
 import cohorts
 import courses
 import lms
+import proconnect
 import quizzes
 import stats
 
-FEATURES = (courses, quizzes, certificates, annuaire, cohorts, stats)
+FEATURES = (courses, proconnect, quizzes, certificates, annuaire, cohorts, stats)
 
 
 def create_app(config: dict | None = None) -> Flask:

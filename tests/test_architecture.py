@@ -15,6 +15,7 @@ ROOT = Path(__file__).parent.parent
 FLOORS = {
     "lms": 0,
     "courses": 1,
+    "proconnect": 1,  # the sign-in with ProConnect needs only the platform
     "quizzes": 2,
     "certificates": 3,
     "annuaire": 4,

@@ -47,6 +47,7 @@ PROTECTED = [
     ("GET", "/admin/utilisateurs", ("admin",)),
     ("GET", "/admin/xapi", ("admin",)),
     ("POST", "/admin/utilisateurs/{person}/role", ("admin",)),
+    ("POST", "/proconnect/delier", ALL_ROLES),
 ]
 # An API answers 401/403 instead of redirecting: tested in test_xapi.py.
 API = ["/xapi/statements"]
@@ -129,6 +130,8 @@ def test_every_route_is_in_the_access_matrix(app):
         "certificates.badge_verify",
         "annuaire.contact",
     }
+    # ProConnect's sign-in routes are public; their answers are tested in tests/proconnect.
+    covered |= {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("proconnect.")}
     # Cohort routes answer per cohort (its formateurs, admins): their matrix is in tests/cohorts.
     covered |= {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("cohorts.")}
     assert {rule.endpoint for rule in app.url_map.iter_rules()} - covered == set()
