@@ -6,6 +6,7 @@ Error pages (403, 404, a form refused) are HTML that people read as well.
 """
 
 import pytest
+from sqlalchemy import select
 
 from annuaire.models import Listing
 from certificates import status
@@ -14,6 +15,7 @@ from cohorts import services as cohorts
 from courses.progress import catalogue
 from lms.extensions import db
 from quizzes import services as quizzes
+from quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import REAL_CONTENT
 from tests.test_fuzz_urls import ROLES, rules, url_for_rule
@@ -62,6 +64,14 @@ def world(app, create_user):
             "lesson_slug": module.lessons[0].slug,
             "token": "jeton-inconnu",
         },
+        "results": [
+            f"/modules/{a.module_slug}/quiz/tentatives/{a.id}"
+            for a in db.session.scalars(
+                select(QuizAttempt).where(
+                    QuizAttempt.user_id == learner.id, QuizAttempt.submitted_at.is_not(None)
+                )
+            )
+        ],
         "codes": {
             "cohorts.join": cohort.invite_code,
             "default": status.certificate_of(learner).code,
@@ -78,7 +88,8 @@ def clients(app, world):
 
 
 def html_pages(app, world, clients) -> dict[str, str]:
-    """What each role is shown at every GET route, and at every module, lesson and quiz."""
+    """What each role is shown at every GET route, at every module, lesson and quiz, and at
+    the learner's quiz results."""
     urls = [
         url_for_rule(rule, endpoint, world)
         for endpoint, _, rule in rules(app, methods=("GET",))
@@ -87,7 +98,7 @@ def html_pages(app, world, clients) -> dict[str, str]:
     for module in catalogue().modules:
         urls += [f"/modules/{module.slug}", f"/modules/{module.slug}/quiz"]
         urls += [f"/modules/{module.slug}/{lesson.slug}" for lesson in module.lessons]
-    urls += ["/page-inconnue", "/verifier/code-inconnu"]
+    urls += [*world["results"], "/page-inconnue", "/verifier/code-inconnu"]
     pages = {}
     for role, client in clients.items():
         for url in urls:
@@ -102,7 +113,7 @@ def html_pages(app, world, clients) -> dict[str, str]:
 
 def test_every_page_passes_the_nu_html_checker(app, world, clients):
     pages = html_pages(app, world, clients)
-    assert len(pages) > 200
+    assert len(pages) > 200 and world["results"]
     if errors := html_errors(pages):
         pytest.fail(f"Nu HTML checker, {len(errors)} erreurs :\n" + "\n".join(errors))
 
