@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 
 from certificates import status
+from lms import hooks
 from lms.concurrency import submission_of
 from lms.departements import all_departements
 from lms.exports import csv_response
@@ -89,6 +90,7 @@ def _listing_page(listing, form):
         listing=listing,
         form=form,
         departement=all_departements()[listing.departement_code],
+        panels=hooks.render_panels(hooks.LISTING, current_user, listing=listing),
         **_labels(),
     )
 

@@ -7,6 +7,7 @@ quizzes read the courses' catalogue, certificates the quizzes, and so on.
 from flask import Flask
 
 import annuaire
+import cafes
 import certificates
 import cohorts
 import courses
@@ -15,7 +16,7 @@ import proconnect
 import quizzes
 import stats
 
-FEATURES = (courses, proconnect, quizzes, certificates, annuaire, cohorts, stats)
+FEATURES = (courses, proconnect, quizzes, certificates, annuaire, cohorts, cafes, stats)
 
 
 def create_app(config: dict | None = None) -> Flask:

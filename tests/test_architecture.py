@@ -20,8 +20,9 @@ FLOORS = {
     "certificates": 3,
     "annuaire": 4,
     "cohorts": 4,
-    "stats": 5,
-    "cafeia": 6,
+    "cafes": 5,  # the agenda: builds on certificates and the annuaire
+    "stats": 6,
+    "cafeia": 7,
 }
 
 

@@ -1,0 +1,33 @@
+"""The agenda of Cafés IA: certified animateurs announce their cafés, the public finds and
+joins them without an account. It builds on certificates (who may announce) and on the
+annuaire (co-animateurs, public names, the map)."""
+
+from flask import Blueprint, Flask
+
+from lms import hooks, navigation
+
+bp = Blueprint(
+    "cafes",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/cafes/static",
+)
+
+
+def init_app(app: Flask) -> None:
+    from . import commands, demo, models, views  # noqa: F401 — models: the tables, commands: the CLI
+
+    app.register_blueprint(bp)
+    navigation.add_entry(app, "cafes.agenda", "L'agenda des Cafés IA", order=45)
+    hooks.connect(
+        app, hooks.DASHBOARD, views._dashboard_panel, template="cafes/_dashboard_panel.html"
+    )
+    hooks.connect(app, hooks.STATUS, views._dashboard_panel, template="cafes/_dashboard_panel.html")
+    hooks.connect(app, hooks.LISTING, views._listing_panel, template="cafes/_listing_panel.html")
+    hooks.connect(app, hooks.ACCOUNT_ERASING, views._account_erasing)
+    hooks.connect(app, hooks.PERSONAL_DATA, views._personal_data, section="cafes_ia")
+    hooks.connect(
+        app, hooks.ADMIN_LINKS, None, endpoint="cafes.moderation", label="Modérer les Cafés IA"
+    )
+    hooks.connect(app, hooks.DEMO_DATA, demo.cafes, order=50)

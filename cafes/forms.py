@@ -1,0 +1,208 @@
+"""The forms of the cafés: every text field is hostile (one line where one is typed, bounded
+lengths, stored as text and shown escaped: no HTML ever reaches a page)."""
+
+from datetime import date
+from urllib.parse import urlsplit
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from annuaire.forms import PHONE, CheckboxesField, one_line
+from annuaire.models import AUDIENCES
+from lms.departements import choices as departement_choices
+from lms.forms import BaseForm
+from lms.params import date_in_range, date_range_message
+
+from .models import ANIMATIONS, FORMATS
+from .services import MAX_CAPACITY
+
+
+def _choices(mapping: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in mapping.items()]
+
+
+class CafeForm(BaseForm):
+    title = StringField(
+        "Titre du café",
+        [InputRequired("Donnez un titre au café."), one_line, Length(max=120)],
+        description="Par exemple « L'IA au quotidien : on en parle ? ». 120 caractères au plus.",
+    )
+    day = DateField(
+        "Date",
+        [InputRequired("Indiquez la date du café.")],
+        description="Au format jj/mm/aaaa.",
+    )
+    starts = TimeField("Heure de début", [InputRequired("Indiquez l'heure de début.")])
+    ends = TimeField("Heure de fin", [InputRequired("Indiquez l'heure de fin.")])
+    format = RadioField(
+        "Format",
+        [InputRequired("Choisissez un format.")],
+        choices=_choices(FORMATS),
+        default="presentiel",
+    )
+    structure = StringField(
+        "Structure qui accueille",
+        [InputRequired("Indiquez la structure qui accueille le café."), one_line, Length(max=200)],
+    )
+    address = StringField(
+        "Adresse", [Optional(), one_line, Length(max=200)], description="Facultative."
+    )
+    commune = StringField(
+        "Commune", [InputRequired("Indiquez la commune."), one_line, Length(max=100)]
+    )
+    departement = SelectField(
+        "Département",
+        [InputRequired("Choisissez un département.")],
+        choices=[SelectChoice("", "Choisir un département"), *departement_choices()],
+    )
+    online_link = StringField(
+        "Lien de connexion (en ligne ou hybride)",
+        [Optional(), one_line, Length(max=500)],
+        description="Adresse en https://. Seules les personnes inscrites le reçoivent.",
+    )
+    audience = SelectField(
+        "Public", [InputRequired("Choisissez un public.")], choices=_choices(AUDIENCES)
+    )
+    animation = RadioField(
+        "Format d'animation",
+        [InputRequired("Choisissez un format d'animation.")],
+        choices=_choices(ANIMATIONS),
+        default="recette",
+    )
+    animation_other = StringField(
+        "Nom de l'autre format",
+        [Optional(), one_line, Length(max=100)],
+        description="Seulement si vous avez choisi « Un autre format ».",
+    )
+    capacity = IntegerField(
+        "Nombre de places",
+        [
+            InputRequired("Indiquez le nombre de places."),
+            NumberRange(1, MAX_CAPACITY, f"Entre 1 et {MAX_CAPACITY} places."),
+        ],
+        default=20,
+        description="Le kit recommande une vingtaine de personnes au plus.",
+    )
+    description = TextAreaField(
+        "Présentation",
+        [Optional(), Length(max=1000)],
+        description="Texte simple, 1 000 caractères au plus. La participation est toujours "
+        "gratuite : la page le dit.",
+    )
+    co_animateurs = CheckboxesField(
+        "Co-animateurs", description="Choisis parmi les fiches de l'annuaire.", choices=[]
+    )
+
+    def __init__(self, *args, seats_taken: int = 0, announcing: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats_taken, self.announcing = seats_taken, announcing
+
+    def validate_day(self, field):
+        if field.data and not date_in_range(field.data):
+            raise ValidationError(date_range_message())
+        if field.data and self.announcing and field.data < date.today():
+            raise ValidationError("Un café s'annonce pour aujourd'hui ou plus tard.")
+
+    def validate_ends(self, field):
+        if field.data and self.starts.data and field.data <= self.starts.data:
+            raise ValidationError("L'heure de fin doit suivre l'heure de début.")
+
+    def validate_online_link(self, field):
+        if field.data:
+            parts = urlsplit(field.data)
+            if parts.scheme != "https" or not parts.netloc:
+                raise ValidationError("Saisissez une adresse qui commence par https://.")
+
+    def validate_animation_other(self, field):
+        if self.animation.data == "autre" and not field.data:
+            raise ValidationError("Nommez le format d'animation que vous utilisez.")
+
+    def validate_capacity(self, field):
+        if field.data is not None and field.data < self.seats_taken:
+            raise ValidationError(
+                f"{self.seats_taken} personnes sont déjà inscrites : "
+                "gardez au moins autant de places."
+            )
+
+    def forged(self) -> bool:
+        """A control character in a one-line field, or a choice no page offers."""
+        from annuaire.forms import ONE_LINE
+
+        return any(
+            ONE_LINE in errors or "Not a valid choice." in " ".join(errors)
+            for errors in self.errors.values()
+        )
+
+
+class RegistrationForm(BaseForm):
+    name = StringField(
+        "Votre nom ou prénom",
+        [InputRequired("Indiquez votre nom ou votre prénom."), one_line, Length(max=100)],
+    )
+    email = EmailField(
+        "Votre adresse électronique",
+        [
+            InputRequired("Indiquez votre adresse électronique."),
+            one_line,
+            Length(max=254),
+            Email("Saisissez une adresse électronique valide.", check_deliverability=False),
+        ],
+        description="Pour la confirmation, le rappel la veille et le lien d'annulation.",
+    )
+    consent = BooleanField(
+        "J'accepte que mon nom et mon adresse soient conservés pour ce café et transmis à "
+        "son animateur·rice, puis effacés quelques semaines après.",
+        [InputRequired("Votre accord est nécessaire pour vous inscrire.")],
+    )
+    website = StringField("Ne pas remplir ce champ", [Optional()])  # a honeypot for robots
+
+
+class ParticipantForm(BaseForm):
+    """A person registered by the animateur (by phone, at the desk): an e-mail or a number."""
+
+    name = StringField(
+        "Nom ou prénom",
+        [InputRequired("Indiquez le nom de la personne."), one_line, Length(max=100)],
+    )
+    email = EmailField(
+        "Adresse électronique",
+        [
+            Optional(),
+            one_line,
+            Length(max=254),
+            Email("Saisissez une adresse électronique valide.", check_deliverability=False),
+        ],
+    )
+    phone = StringField(
+        "Téléphone",
+        [Optional(), one_line, Length(max=20)],
+        description="Par exemple 02 97 00 00 00.",
+    )
+    consent = BooleanField(
+        "La personne accepte que ses coordonnées soient conservées pour ce café, puis effacées.",
+        [InputRequired("L'accord de la personne est nécessaire.")],
+    )
+
+    def validate_phone(self, field):
+        if field.data and not PHONE.match(field.data):
+            raise ValidationError("Saisissez un numéro valide, par exemple 02 97 00 00 00.")
+        if not field.data and not self.email.data:
+            raise ValidationError("Indiquez une adresse électronique ou un numéro de téléphone.")
+
+
+class HideForm(BaseForm):
+    reason = TextAreaField(
+        "Motif",
+        [InputRequired("Indiquez le motif : il est envoyé à l'animateur·rice."), Length(max=500)],
+    )
