@@ -1,0 +1,231 @@
+"""Sign in with ProConnect against a real OpenID provider (oidc-provider on 127.0.0.1)."""
+
+import html
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.models import User
+from proconnect.models import ProConnectIdentity
+from tests.conftest import PASSWORD
+
+from .conftest import query
+
+PROFILE = {
+    "profile": "conseiller",
+    "structure": "Médiathèque de Pontivy",
+    "commune": "Pontivy",
+    "departement": "56",
+}
+
+
+def start(client) -> str:
+    response = client.submit("/proconnect/connexion")
+    assert response.status_code == 302
+    return response.location
+
+
+def callback(client, provider, login, **change):
+    """Go to the provider, sign in there, come back; `change` alters the callback's parameters."""
+    url = provider.sign_in(start(client), login)
+    params = {**query(url), **change}
+    return client.get("/proconnect/retour", query_string=params)
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_authorization_request_is_the_one_proconnect_specifies(client, provider):
+    params = query(start(client))
+    assert params["scope"] == "openid given_name usual_name email uid siret idp_id"
+    assert params["acr_values"] == "eidas1" and params["response_type"] == "code"
+    assert len(params["state"]) >= 32 and len(params["nonce"]) >= 32
+    assert params["redirect_uri"] == "http://cafeia.test/proconnect/retour"
+
+
+def test_the_button_shows_on_the_sign_in_and_sign_up_pages(client):
+    for url in ("/connexion", "/inscription"):
+        page = client.get(url).get_data(as_text=True)
+        assert "fr-connect fr-connect--pro" in page and "Qu’est-ce que ProConnect ?" in page
+
+
+def test_first_sign_in_creates_the_account_then_signs_in_by_sub(client, provider):
+    provider.add_account("marie")
+    response = callback(client, provider, "marie")
+    assert response.status_code == 302 and response.location.endswith("/proconnect/inscription")
+    page = client.get("/proconnect/inscription").get_data(as_text=True)
+    assert "13002526500013" in page and "marie@exemple.fr" in page
+    response = client.submit("/proconnect/inscription", PROFILE)
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "marie@exemple.fr"))
+    assert (user.first_name, user.last_name, user.structure) == (
+        "Marie",
+        "Curie",
+        "Médiathèque de Pontivy",
+    )
+    assert user.password_hash is None
+    identity = db.session.scalar(select(ProConnectIdentity))
+    assert (identity.user_id, identity.sub, identity.idp_id, identity.siret) == (
+        user.id,
+        "marie",
+        "fi-de-test",
+        "13002526500013",
+    )
+    data = client.get("/mon-compte/donnees.json").get_json()
+    assert data["proconnect"]["sub"] == "marie"
+    assert "relié à votre identité ProConnect" in client.get("/mon-compte").get_data(as_text=True)
+    # Next time: recognised by sub + idp_id, straight in.
+    client.submit("/deconnexion")
+    response = callback(client, provider, "marie")
+    assert response.status_code == 302 and "/proconnect/" not in response.location
+    assert client.get("/mon-compte").status_code == 200
+    assert count(User) == 1
+
+
+def test_an_account_with_the_same_address_is_linked_only_with_its_password(
+    client, provider, create_user
+):
+    owner = create_user(email="claire@exemple.fr")
+    provider.add_account("claire")
+    response = callback(client, provider, "claire")
+    assert response.location.endswith("/proconnect/relier")
+    assert client.get("/mon-compte").status_code == 302  # not signed in by the address alone
+    wrong = client.submit("/proconnect/relier", {"password": "pas-le-bon-mot-de-passe"})
+    assert wrong.status_code == 401 and "Mot de passe incorrect" in text(wrong)
+    assert count(ProConnectIdentity) == 0
+    assert client.submit("/proconnect/relier", {"password": PASSWORD}).status_code == 302
+    assert db.session.scalar(select(ProConnectIdentity.user_id)) == owner.id
+    # Unlinking (the account has a password) takes the link away.
+    assert client.submit("/proconnect/delier").status_code == 302
+    assert count(ProConnectIdentity) == 0
+
+
+def test_an_address_linked_to_another_identity_is_refused(client, provider, create_user):
+    owner = create_user(email="jean@exemple.fr")
+    db.session.add(
+        ProConnectIdentity(user_id=owner.id, sub="autre", idp_id="fi-de-test", siret="1")
+    )
+    db.session.commit()
+    provider.add_account("jean")
+    response = callback(client, provider, "jean")
+    assert response.status_code == 409
+    assert "déjà reliée à une autre identité ProConnect" in text(response)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"state": "x" * 43}, "ne vient pas de ce navigateur"),
+        ({"iss": "http://127.0.0.1:1/api/v2"}, "ne vient pas de ProConnect"),
+        ({"iss": ""}, "ne vient pas de ProConnect"),
+        ({"code": "code-invente"}, "ProConnect a refusé la demande"),
+    ],
+)
+def test_a_forged_callback_is_refused_and_changes_nothing(client, provider, change, message):
+    provider.add_account("paul")
+    response = callback(client, provider, "paul", **change)
+    assert response.status_code == 400
+    assert message in text(response)
+    assert count(User) == 0 and count(ProConnectIdentity) == 0
+
+
+def test_a_replayed_code_is_refused(client, provider):
+    provider.add_account("rose")
+    url = provider.sign_in(start(client), "rose")
+    with client.session_transaction() as session:
+        kept = dict(session)
+    assert client.get("/proconnect/retour", query_string=query(url)).status_code == 302
+    with client.session_transaction() as session:  # the same browser state, the same code again
+        session.clear()
+        session.update(kept)
+    response = client.get("/proconnect/retour", query_string=query(url))
+    assert response.status_code == 400 and "ProConnect a refusé la demande" in text(response)
+
+
+def test_a_wrong_nonce_is_refused(client, provider):
+    provider.add_account("luc")
+    url = provider.sign_in(start(client), "luc")
+    with client.session_transaction() as session:
+        for key, value in session.items():
+            if key.startswith("_state_proconnect_"):
+                value["data"]["nonce"] = "n" * 43
+                session[key] = value
+    response = client.get("/proconnect/retour", query_string=query(url))
+    assert response.status_code == 400 and "jeton d'identité" in text(response)
+    assert count(User) == 0
+
+
+def test_an_expired_id_token_is_refused(client, provider):
+    provider.add_account("yves")
+    provider.faults(id_token="expired")
+    response = callback(client, provider, "yves")
+    assert response.status_code == 400 and "jeton d'identité" in text(response)
+
+
+@pytest.mark.parametrize("fault", ["bad-signature", "unsigned", "json", "other-sub"])
+def test_a_userinfo_that_cannot_be_verified_is_refused(client, provider, fault):
+    provider.add_account("ines")
+    provider.faults(userinfo=fault)
+    response = callback(client, provider, "ines")
+    assert response.status_code == 502
+    assert "n'ont pas pu être vérifiées" in text(response)
+    assert count(User) == 0
+    with client.session_transaction() as session:
+        assert "proconnect_pending" not in session
+
+
+def test_a_missing_claim_is_named(client, provider):
+    provider.add_account("noe")
+    provider.faults(userinfo="missing-email")
+    response = callback(client, provider, "noe")
+    assert response.status_code == 502
+    assert "ProConnect n'a pas transmis l'adresse électronique" in text(response)
+
+
+def test_refused_consent_is_said_in_french(client, provider):
+    provider.add_account("eve")
+    url = provider.sign_in(start(client), "eve", action="abort")
+    response = client.get("/proconnect/retour", query_string=query(url))
+    assert response.status_code == 403
+    assert "Vous avez refusé de transmettre vos informations" in text(response)
+
+
+def test_logout_goes_to_the_end_session_endpoint_and_its_state_is_checked(
+    client, provider, create_user
+):
+    provider.add_account("anne")
+    callback(client, provider, "anne")
+    client.submit("/proconnect/inscription", PROFILE)
+    response = client.submit("/deconnexion")
+    assert response.status_code == 302 and response.location.startswith(
+        provider.issuer + "/session/end"
+    )
+    params = query(response.location)
+    assert params["post_logout_redirect_uri"] == "http://cafeia.test/proconnect/deconnecte"
+    assert params["id_token_hint"].count(".") == 2 and len(params["state"]) >= 32
+    assert client.get("/proconnect/deconnecte", query_string={"state": "autre"}).status_code == 400
+    back = client.get("/proconnect/deconnecte", query_string={"state": params["state"]})
+    assert back.status_code == 302
+    assert client.get("/mon-compte").status_code == 302
+
+
+@pytest.fixture
+def provider_down(app):
+    app.config["PROCONNECT_DISCOVERY_URL"] = (
+        "http://127.0.0.1:9/api/v2/.well-known/openid-configuration"
+    )
+    from proconnect import client as proconnect_client
+
+    proconnect_client.register(app)
+
+
+def test_a_provider_that_is_down_is_a_french_503(client, provider_down):
+    response = client.submit("/proconnect/connexion")
+    assert response.status_code == 503
+    assert "ProConnect ne répond pas" in text(response)
