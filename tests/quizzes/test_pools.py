@@ -448,3 +448,33 @@ def test_results_mark_each_pick_show_its_feedback_the_rule_and_the_next_module(
         if a.text_content() == "Module suivant"
     ]
     assert button.get("href") == "/modules/module-deux"
+
+
+def test_an_attempt_graded_before_pools_still_shows_its_result(client, login_as):
+    user = login_as()
+    old = QuizAttempt(
+        user_id=user.id,
+        module_slug="module-un",
+        layout={q.id: [o.id for o in q.shuffled] for q in quiz().questions},
+        answers={"capitale": "paris", "turc": False},
+        score=50.0,
+        passed=False,
+        submitted_at=func.now(),
+    )
+    db.session.add(old)
+    db.session.flush()
+    for question_id, right in (("capitale", True), ("turc", False)):
+        db.session.add(
+            QuestionAnswer(
+                attempt_id=old.id,
+                module_slug="module-un",
+                question_id=question_id,
+                score=float(right),
+                correct=right,
+            )
+        )
+    db.session.commit()
+    page = client.get(f"/modules/module-un/quiz/tentatives/{old.id}").get_data(as_text=True)
+    assert "Quiz pas encore réussi : 50.0 %" in page
+    assert page.count('<section class="fr-mb-4w"') == 2  # the two questions it answered
+    assert "Votre réponse : Paris — <strong>juste</strong>" in page
