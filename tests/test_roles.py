@@ -48,11 +48,31 @@ PROTECTED = [
     ("GET", "/admin/xapi", ("admin",)),
     ("POST", "/admin/utilisateurs/{person}/role", ("admin",)),
     ("POST", "/proconnect/delier", ALL_ROLES),
+    # The cafés: certified animateurs only (tested in tests/cafes), and the admins' moderation.
+    ("GET", "/mes-cafes", ()),
+    ("GET", "/mes-cafes/nouveau", ()),
+    ("POST", "/mes-cafes/nouveau", ()),
+    ("GET", "/mes-cafes/1/modifier", ()),
+    ("GET", "/mes-cafes/1/dupliquer", ()),
+    ("POST", "/mes-cafes/1/annuler", ()),
+    ("GET", "/mes-cafes/1/participants", ()),
+    ("POST", "/mes-cafes/1/participants/1/retirer", ()),
+    ("GET", "/admin/cafes", ("admin",)),
+    ("POST", "/admin/cafes/1/masquer", ("admin",)),
+    ("POST", "/admin/cafes/1/afficher", ("admin",)),
 ]
 # An API answers 401/403 instead of redirecting: tested in test_xapi.py.
 API = ["/xapi/statements"]
 # Public addresses of things that may not exist: a French 404, never a login.
-PUBLIC_UNKNOWN = ["/annuaire/1", "/verifier/code-inconnu", "/badges/statut/inconnu"]
+PUBLIC_UNKNOWN = [
+    "/annuaire/1",
+    "/verifier/code-inconnu",
+    "/badges/statut/inconnu",
+    "/cafes/1",
+    "/cafes/animateurs/1",
+    "/cafes/animateurs/1.ics",
+    "/cafes/desinscription/" + "x" * 43,
+]
 PUBLIC = [
     "/statistiques.json",
     "/xapi/about",  # xAPI: open to any client
@@ -61,6 +81,16 @@ PUBLIC = [
     "/annuaire.csv",
     "/annuaire.json",
     "/annuaire/schema.json",
+    "/cafes",
+    "/cafes/1",
+    "/cafes/animateurs/1",
+    "/cafes/animateurs/1.ics",
+    "/cafes/desinscription/" + "x" * 43,
+    "/cafes.ics",
+    "/cafes/departements/2A.ics",
+    "/cafes.csv",
+    "/cafes.json",
+    "/cafes/schema.json",
     "/verifier",
     "/verifier/code-inconnu",
     "/badges/emetteur",
@@ -129,6 +159,8 @@ def test_every_route_is_in_the_access_matrix(app):
         "dsfr",  # tested elsewhere
         "certificates.badge_verify",
         "annuaire.contact",
+        "cafes.register",  # public, per café: tested in tests/cafes
+        "cafes.static",
     }
     # ProConnect's sign-in routes are public; their answers are tested in tests/proconnect.
     covered |= {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("proconnect.")}
@@ -162,14 +194,14 @@ def test_admin_finds_people(client, login_as, create_user):
 
 
 MENU = {
-    None: ["Accueil", "Les modules", "L'annuaire des animateurs"],
-    "apprenant": ["Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs"],
+    None: ["Accueil", "Les modules", "L'annuaire des animateurs", "L'agenda des Cafés IA"],
+    "apprenant": ["Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs", "L'agenda des Cafés IA"],
     "formateur": [
-        "Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs",
+        "Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs", "L'agenda des Cafés IA",
         "Espace formateur",
     ],
     "admin": [
-        "Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs",
+        "Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs", "L'agenda des Cafés IA",
         "Espace formateur", "Administration", "Statistiques nationales",
     ],
 }  # fmt: skip
