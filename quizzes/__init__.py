@@ -1,4 +1,4 @@
-"""Quizzes: five kinds of question, graded on the server, attempts and question banks."""
+"""Quizzes: six kinds of question, drawn per attempt from question pools, graded on the server."""
 
 from pathlib import Path
 
