@@ -210,16 +210,24 @@ def verify(code):
 @bp.get("/badges/emetteur")
 def issuer():
     """Public: the issuer's profile, with the public keys that verify its badges."""
-    return jsonify(
-        badge.issuer_profile(current_app.config["BASE_URL"], _signing_key(), _legacy_key())
-    )
+    profile = badge.issuer_profile(current_app.config["BASE_URL"], _signing_key(), _legacy_key())
+    return _for_any_verifier(jsonify(profile))
+
+
+def _for_any_verifier(response):
+    """Public, read-only documents about badges: a verifier running in a browser (a web wallet)
+    on another site may read them too. No cookie is involved, so « * » exposes nothing."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.get("/badges/emetteur/cle-2")
 def issuer_key():
     """Public: what a badge's kid dereferences to, the public key alone as a JWK (OB 3.0 § 8.2.3)."""
     jwk = badge.public_jwk(_signing_key(), kid=badge.key_id(current_app.config["BASE_URL"]))
-    return current_app.response_class(json.dumps(jwk), mimetype="application/jwk+json")
+    return _for_any_verifier(
+        current_app.response_class(json.dumps(jwk), mimetype="application/jwk+json")
+    )
 
 
 # HTML first: a browser that sends */* gets the page.
@@ -242,7 +250,7 @@ def achievement():
         )
     else:
         body = {"@context": [badge.VC_CONTEXT, badge.OB_CONTEXT], **badge.achievement(base)}
-        response = current_app.response_class(json.dumps(body), mimetype=wanted)
+        response = _for_any_verifier(current_app.response_class(json.dumps(body), mimetype=wanted))
     response.vary.add("Accept")  # one address, two forms: caches keep them apart
     return response
 
@@ -263,9 +271,8 @@ def badge_status(code):
     base = current_app.config["BASE_URL"]
     revoked = {_verify_url(code): certificate.revocation_reason} if certificate.revoked_at else {}
     # The 1EdTech revocation list, for this one credential: empty again once it is restored.
-    return jsonify(
-        badge.revocation_list(base + url_for("certificates.badge_status", code=code), base, revoked)
-    )
+    list_id = base + url_for("certificates.badge_status", code=code)
+    return _for_any_verifier(jsonify(badge.revocation_list(list_id, base, revoked)))
 
 
 @bp.post("/badges/verifier")

@@ -202,3 +202,19 @@ def test_the_achievement_id_answers_json_when_asked(client, token, accept):
 def test_a_browser_asking_for_anything_gets_the_page(client):
     response = client.get("/badges/animateur-cafe-ia", headers={"Accept": "*/*"})
     assert response.status_code == 200 and response.mimetype == "text/html"
+
+
+def test_a_verifier_in_a_browser_on_another_site_may_read_the_public_documents(client, token):
+    credential = decode_segment(token.split(".")[1])
+    documents = [
+        "/badges/emetteur",
+        path_of(decode_segment(token.split(".")[0])["kid"]),
+        path_of(credential["credentialStatus"]["id"]),
+    ]
+    for path in documents:
+        assert client.get(path).headers["Access-Control-Allow-Origin"] == "*", path
+    json_page = client.get("/badges/animateur-cafe-ia", headers={"Accept": "application/json"})
+    assert json_page.headers["Access-Control-Allow-Origin"] == "*"
+    # The page people read, and the badge download, stay same-origin.
+    assert "Access-Control-Allow-Origin" not in client.get("/badges/animateur-cafe-ia").headers
+    assert "Access-Control-Allow-Origin" not in client.get("/mon-statut/badge.jwt").headers
