@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     client.register(app)
+    app.after_request(client.allow_forms_to_provider)
     hooks.connect(app, hooks.SIGN_IN, views.sign_in_panel, template="proconnect/_button.html")
     hooks.connect(
         app, hooks.ACCOUNT, views.account_panel, template="proconnect/_account_panel.html"

@@ -7,6 +7,7 @@ cannot read: it is verified here against the provider's JWKS with joserfc.
 
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.flask_client import OAuth
@@ -14,6 +15,8 @@ from flask import Flask, current_app
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+
+from lms.security import CONTENT_SECURITY_POLICY
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,17 @@ def register(app: Flask) -> None:
         },
     )
     app.extensions["proconnect"] = oauth.proconnect
+
+
+def allow_forms_to_provider(response):
+    """The button and the log-out are forms whose answer redirects to ProConnect: the CSP's
+    form-action, which browsers apply to redirects too, must name its origin."""
+    if configured() and "Content-Security-Policy" not in response.headers:
+        url = urlsplit(current_app.config["PROCONNECT_DISCOVERY_URL"])
+        allowed = f"form-action 'self' {url.scheme}://{url.netloc}"
+        policy = CONTENT_SECURITY_POLICY.replace("form-action 'self'", allowed)
+        response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 def client():

@@ -49,10 +49,22 @@ def test_the_authorization_request_is_the_one_proconnect_specifies(client, provi
     assert params["redirect_uri"] == "http://cafeia.test/proconnect/retour"
 
 
-def test_the_button_shows_on_the_sign_in_and_sign_up_pages(client):
+def test_the_button_shows_on_the_sign_in_and_sign_up_pages(client, provider):
     for url in ("/connexion", "/inscription"):
-        page = client.get(url).get_data(as_text=True)
+        response = client.get(url)
+        page = response.get_data(as_text=True)
         assert "fr-connect fr-connect--pro" in page and "Qu’est-ce que ProConnect ?" in page
+        # Its form, and the log-out's, are answered by a redirect to the provider.
+        policy = response.headers["Content-Security-Policy"]
+        assert f"form-action 'self' http://127.0.0.1:{provider.port};" in policy
+
+
+def test_without_settings_there_is_no_button_and_no_route(app, client):
+    app.config["PROCONNECT_CLIENT_SECRET"] = None
+    assert "fr-connect" not in client.get("/connexion").get_data(as_text=True)
+    assert client.submit("/proconnect/connexion").status_code == 404
+    assert client.get("/proconnect/retour?code=x&state=y").status_code == 404
+    assert "form-action 'self';" in client.get("/connexion").headers["Content-Security-Policy"]
 
 
 def test_first_sign_in_creates_the_account_then_signs_in_by_sub(client, provider):
