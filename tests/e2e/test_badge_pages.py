@@ -29,6 +29,9 @@ def test_a_badge_from_the_status_page_to_its_verification(app, page, create_user
     page.wait_for_url("**/tableau-de-bord")
     visit(page, "/mon-statut")
     expect(page.get_by_text("Votre badge numérique est un fichier")).to_be_visible()
+    # The attestation's button shows its words, not its icon alone (a DSFR group rule).
+    pdf = page.get_by_role("link", name="Télécharger mon attestation (PDF)")
+    assert pdf.bounding_box()["width"] > 150
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger mon badge numérique (Open Badges 3.0)").click()
     token = Path(download.value.path()).read_text()
