@@ -112,10 +112,48 @@ def test_pass_one_quiz_and_fail_another_with_the_keyboard(learner, width):
     assert page.get_by_role("link", name="Refaire le quiz").is_visible()
 
 
-def test_a_refused_quiz_is_accessible(learner):
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_refused_quiz_lists_every_missing_answer_accessibly(learner, width):
+    """One question answered of the draw: the others are listed at the top, each linked to its
+    question, which is marked; the answer given is still checked; axe at both widths."""
+    page = learner
+    page.set_viewport_size({"width": width, "height": 800})
+    module = progress.catalogue().modules[0]
+    quiz = services.quizzes()[module.slug]
+    visit(page, f"/modules/{module.slug}/quiz")
+    radio = page.locator("fieldset.cafeia-question input[type=radio]").first
+    chosen = radio.get_attribute("id")
+    radio.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Valider mes réponses").click()
+    summary = page.get_by_role("alert")
+    assert summary.get_by_text("Le quiz n'a pas été corrigé").is_visible()
+    links = summary.get_by_role("link")
+    assert links.count() == quiz.draw - 1
+    assert page.locator(".fr-fieldset--error").count() == quiz.draw - 1
+    assert page.locator(f"[id='{chosen}']").is_checked()  # the answer given is kept
+    target = links.first.get_attribute("href")
+    links.first.click()
+    page.wait_for_function("hash => location.hash === hash", arg=target)
+    assert page.locator(target).get_attribute("class").count("fr-fieldset--error") == 1
+    assert "Question " in links.first.inner_text()
+    assert_accessible(page)
+    assert_no_sideways_scroll(page, width)
+
+
+def test_answers_saved_for_later_come_back_in_the_browser(learner):
     page = learner
     module = progress.catalogue().modules[0]
     visit(page, f"/modules/{module.slug}/quiz")
-    page.get_by_role("button", name="Valider mes réponses").click()
-    assert page.get_by_role("alert").get_by_text("Le quiz n'a pas été corrigé").is_visible()
+    radio = page.locator("fieldset.cafeia-question input[type=radio]").first
+    chosen = radio.get_attribute("id")
+    page.locator(f"label[for='{chosen}']").click()  # the DSFR draws the radio on its label
+    page.get_by_role("button", name="Enregistrer et finir plus tard").click()
+    page.wait_for_url(f"**/modules/{module.slug}")
+    assert page.get_by_text("Vos réponses sont enregistrées").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Reprendre le quiz").click()
+    page.wait_for_url(f"**/modules/{module.slug}/quiz")
+    assert page.locator(f"[id='{chosen}']").is_checked()
+    assert page.get_by_text("Vos réponses enregistrées sont reprises").is_visible()
     assert_accessible(page)
