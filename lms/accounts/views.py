@@ -203,12 +203,16 @@ def my_data():
 @bp.route("/mon-compte/supprimer", methods=["GET", "POST"])
 @login_required
 def delete_account():
-    """Any logged-in person: erase their account, after confirming with their password."""
+    """Any logged-in person: erase their account, after confirming with their password.
+
+    An account without one (it signs in with ProConnect) confirms with the box alone."""
     form = DeleteAccountForm()
+    if not current_user.password_hash:
+        del form.password
     title = "Supprimer mon compte"
     if not form.validate_on_submit():
         return _form_page("accounts/delete.html", form, title)
-    if not current_user.check_password(form.password.data):
+    if current_user.password_hash and not current_user.check_password(form.password.data):
         form.password.errors.append("Mot de passe incorrect : le compte n'a pas été supprimé.")
         return _form_page("accounts/delete.html", form, title, 401)
     services.delete_account(current_user._get_current_object())

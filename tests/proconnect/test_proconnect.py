@@ -1,6 +1,7 @@
 """Sign in with ProConnect against a real OpenID provider (oidc-provider on 127.0.0.1)."""
 
 import html
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -241,3 +242,53 @@ def test_a_provider_that_is_down_is_a_french_503(client, provider_down):
     response = client.submit("/proconnect/connexion")
     assert response.status_code == 503
     assert "ProConnect ne répond pas" in text(response)
+
+
+def sign_up_with_proconnect(client, provider, login) -> User:
+    provider.add_account(login)
+    callback(client, provider, login)
+    assert client.submit("/proconnect/inscription", PROFILE).status_code == 302
+    return db.session.scalar(select(User).where(User.email == f"{login}@exemple.fr"))
+
+
+def test_an_account_without_password_is_erased_with_its_link(client, provider):
+    sign_up_with_proconnect(client, provider, "zoe")
+    page = client.get("/mon-compte/supprimer").get_data(as_text=True)
+    assert 'name="password"' not in page
+    assert client.submit("/mon-compte/supprimer", {}).status_code == 422  # the box is still asked
+    assert client.submit("/mon-compte/supprimer", {"confirm": "y"}).status_code == 302
+    assert count(User) == 0 and count(ProConnectIdentity) == 0
+
+
+def test_an_account_without_password_cannot_be_unlinked(client, provider):
+    sign_up_with_proconnect(client, provider, "max")
+    assert "Délier" not in client.get("/mon-compte").get_data(as_text=True)
+    client.submit("/proconnect/delier")
+    assert count(ProConnectIdentity) == 1
+
+
+def test_a_signed_in_person_links_their_account_from_mon_compte(client, provider, login_as):
+    user = login_as("formateur")
+    provider.add_account("autre-adresse", email="pas-la-meme@exemple.fr")
+    assert "fr-connect--pro" in client.get("/mon-compte").get_data(as_text=True)
+    response = callback(client, provider, "autre-adresse")
+    assert response.status_code == 302
+    assert db.session.scalar(select(ProConnectIdentity.user_id)) == user.id
+
+
+def test_an_account_without_password_is_linked_by_an_e_mailed_link(
+    client, provider, create_user, mailbox
+):
+    owner = create_user(email="imported@exemple.fr")
+    owner.password_hash = None  # as a cohort import leaves it
+    db.session.commit()
+    provider.add_account("imported")
+    callback(client, provider, "imported")
+    assert client.submit("/proconnect/relier/par-email").status_code == 302
+    assert count(ProConnectIdentity) == 0  # nothing linked before the link is opened
+    (message,) = mailbox
+    link = re.search(r"http://cafeia\.test(/proconnect/relier/\S+)", message.get_content())[1]
+    assert client.get(link).status_code == 302
+    assert db.session.scalar(select(ProConnectIdentity.user_id)) == owner.id
+    assert client.get(link).status_code == 409  # once only
+    assert client.get(link[:-3] + "abc").status_code == 400
