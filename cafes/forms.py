@@ -124,9 +124,16 @@ class CafeForm(BaseForm):
             if parts.scheme != "https" or not parts.netloc:
                 raise ValidationError("Saisissez une adresse qui commence par https://.")
 
-    def validate_animation_other(self, field):
-        if self.animation.data == "autre" and not field.data:
-            raise ValidationError("Nommez le format d'animation que vous utilisez.")
+    def validate(self, extra_validators=None) -> bool:
+        # Optional() ends the field's own checks when it is empty: this one is the form's.
+        valid = super().validate(extra_validators)
+        if self.animation.data == "autre" and not self.animation_other.data:
+            self.animation_other.errors = [
+                *self.animation_other.errors,
+                "Nommez le format d'animation que vous utilisez.",
+            ]
+            valid = False
+        return valid
 
     def validate_capacity(self, field):
         if field.data is not None and field.data < self.seats_taken:
@@ -139,10 +146,23 @@ class CafeForm(BaseForm):
         """A control character in a one-line field, or a choice no page offers."""
         from annuaire.forms import ONE_LINE
 
+        if any(ONE_LINE in errors for errors in self.errors.values()):
+            return True
         return any(
-            ONE_LINE in errors or "Not a valid choice." in " ".join(errors)
-            for errors in self.errors.values()
-        )
+            not set(_values(field.data)) <= _options(field)
+            for field in (self.format, self.audience, self.departement, self.animation,
+                          self.co_animateurs)
+            if field.data
+        )  # fmt: skip
+
+
+def _values(data) -> list[str]:
+    return [str(v) for v in data] if isinstance(data, list) else [str(data)]
+
+
+def _options(field) -> set[str]:
+    # Choices are SelectChoice (value, label…) or (value, label) pairs.
+    return {str(c.value if isinstance(c, SelectChoice) else c[0]) for c in field.choices}
 
 
 class RegistrationForm(BaseForm):
@@ -197,8 +217,16 @@ class ParticipantForm(BaseForm):
     def validate_phone(self, field):
         if field.data and not PHONE.match(field.data):
             raise ValidationError("Saisissez un numéro valide, par exemple 02 97 00 00 00.")
-        if not field.data and not self.email.data:
-            raise ValidationError("Indiquez une adresse électronique ou un numéro de téléphone.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.phone.data and not self.email.data:
+            self.phone.errors = [
+                *self.phone.errors,
+                "Indiquez une adresse électronique ou un numéro de téléphone.",
+            ]
+            valid = False
+        return valid
 
 
 class HideForm(BaseForm):
