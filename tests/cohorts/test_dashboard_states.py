@@ -48,13 +48,20 @@ def dashboard_pages(cohort) -> list[str]:
     return [base, f"{base}?tri=progression&ordre=desc", f"{base}/export.csv", f"{base}/export.xlsx"]
 
 
+@pytest.mark.parametrize("draft", [False, True], ids=["ouvert", "enregistre-pour-plus-tard"])
 @pytest.mark.parametrize("viewer", ["formateur", "admin"])
 def test_a_quiz_opened_and_left_leaves_the_dashboard_up(
-    app, client, auth, create_user, trainer, cohort, viewer
+    app, client, auth, create_user, trainer, cohort, viewer, draft
 ):
     learner = create_user()
     join(client, auth, cohort, learner)
-    assert client.get(QUIZ).status_code == 200  # the attempt is opened, then left
+    page = client.get(QUIZ)
+    assert page.status_code == 200  # the attempt is opened, then left
+    if draft:  # with some answers saved to finish later
+        attempt = page.text.split('name="attempt" value="', 1)[1].split('"', 1)[0]
+        first, *_ = answers = right_answers(app.extensions["quizzes"]["module-un"], attempt)
+        saved = {"attempt": attempt, "action": "plus-tard", first: answers.getlist(first)}
+        assert client.submit(QUIZ, saved).status_code == 302
     assert db.session.scalar(db.select(QuizAttempt.score)) is None
     auth.logout()
     auth.login(trainer.email if viewer == "formateur" else create_user(role="admin").email)
