@@ -11,6 +11,8 @@ def init_app(app: Flask) -> None:
     """The status follows learning (LEARNING_PROGRESSED); panels, personal data, demo."""
     from . import demo, events, views
 
+    if app.config.get("PRODUCTION"):
+        _check_badge_keys(app.config)
     app.register_blueprint(bp)
     hooks.connect(app, hooks.LEARNING_PROGRESSED, events.grant_when_eligible)
     hooks.connect(
@@ -21,3 +23,16 @@ def init_app(app: Flask) -> None:
     )
     hooks.connect(app, hooks.DEMO_DATA, demo.learner_readiness, order=30)
     hooks.connect(app, hooks.DEMO_DATA, demo.certified_animatrice, order=30)
+
+
+def _check_badge_keys(config) -> None:
+    """Production stops at start on a key that cannot sign or verify badges (an Ed25519 key left
+    in BADGE_SIGNING_KEY after the move to RS256…), rather than failing at the first badge."""
+    from . import badge
+
+    try:
+        badge.load_private_key(config["BADGE_SIGNING_KEY"])
+        if config.get("BADGE_PREVIOUS_KEY"):
+            badge.load_legacy_key(config["BADGE_PREVIOUS_KEY"])
+    except ValueError as error:
+        raise RuntimeError(str(error)) from None

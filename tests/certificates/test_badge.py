@@ -438,3 +438,45 @@ def test_a_missing_required_claim_is_refused(key):
 
 def test_invalid_credential_is_a_value_error_for_callers():
     assert issubclass(InvalidCredential, ValueError)
+
+
+# Production checks the keys when it starts
+
+
+@pytest.fixture
+def production(monkeypatch, key):
+    for name, value in {
+        "CAFEIA_ENV": "production",
+        "SECRET_KEY": "x" * 32,
+        "MAIL_SERVER": "smtp.exemple.fr",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "BADGE_SIGNING_KEY": pem(key),
+    }.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def test_production_starts_with_an_rsa_key_and_the_former_one(production, legacy_key):
+    from cafeia import create_app
+
+    production.setenv("BADGE_PREVIOUS_KEY", pem(legacy_key))
+    assert create_app().config["BADGE_PREVIOUS_KEY"] == pem(legacy_key)
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("BADGE_SIGNING_KEY", "ed25519", "doit être une clé RSA.*BADGE_PREVIOUS_KEY"),
+        ("BADGE_SIGNING_KEY", "pas une clé", "PEM lisible"),
+        ("BADGE_PREVIOUS_KEY", "rsa", "BADGE_PREVIOUS_KEY.*Ed25519"),
+    ],
+)
+def test_production_refuses_to_start_on_a_key_that_cannot_serve(
+    production, legacy_key, other_key, name, value, message
+):
+    from cafeia import create_app
+
+    values = {"ed25519": pem(legacy_key), "rsa": pem(other_key)}
+    production.setenv(name, values.get(value, value))
+    with pytest.raises(RuntimeError, match=message):
+        create_app()

@@ -102,12 +102,27 @@ def test_a_malformed_setting_stops_the_start_with_its_name(monkeypatch):
         create_app()
 
 
+def rsa_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
 def test_production_refuses_rate_limits_counted_per_worker(monkeypatch):
     for name, value in {
         "CAFEIA_ENV": "production",
         "SECRET_KEY": "x" * 32,
         "MAIL_SERVER": "smtp.exemple.fr",
-        "BADGE_SIGNING_KEY": "clé",
+        "BADGE_SIGNING_KEY": rsa_pem(),  # read at start in production: a real key
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("REDIS_URL", raising=False)
