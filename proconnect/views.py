@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts import services as accounts
 from lms.errors import render_error
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.mail import send_mail
 from lms.models import User
 from lms.pages import home_endpoint_for
@@ -228,7 +228,12 @@ def complete():
     return _signed_in(user, identity)
 
 
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/relier", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])  # a password is tried here, as on /connexion
 def link():
     """An account already has this address: its holder proves it before it is linked."""
     identity = _pending()
@@ -249,6 +254,7 @@ def _link_serializer() -> URLSafeTimedSerializer:
 
 
 @bp.post("/relier/par-email")
+@limiter.limit(_login_limit)
 def send_link():
     """Or by a link sent to that address, for an account without a password."""
     identity = _pending()

@@ -27,6 +27,7 @@ def test_every_feature_plugs_in_through_init_app(app):
         "quiz",
         "positionnement_et_statut",
         "annuaire",
+        "proconnect",
     }
     assert len(hooks.entries(hooks.COHORT_OF, app)) == 1
     menu = [facts["endpoint"] for _, facts in hooks.entries(hooks.MENU, app)]

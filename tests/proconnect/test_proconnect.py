@@ -292,3 +292,17 @@ def test_an_account_without_password_is_linked_by_an_e_mailed_link(
     assert db.session.scalar(select(ProConnectIdentity.user_id)) == owner.id
     assert client.get(link).status_code == 409  # once only
     assert client.get(link[:-3] + "abc").status_code == 400
+
+
+def test_passwords_tried_on_the_link_page_are_rate_limited(app, client, provider, create_user):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    create_user(email="sam@exemple.fr")
+    provider.add_account("sam")
+    callback(client, provider, "sam")
+    statuses = [
+        client.submit("/proconnect/relier", {"password": f"essai-{n}"}).status_code
+        for n in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    assert client.submit("/proconnect/relier", {"password": PASSWORD}).status_code == 429
+    assert count(ProConnectIdentity) == 0
