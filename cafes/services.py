@@ -331,11 +331,7 @@ def _register(cafe_id: int, name: str, email: str | None, phone: str | None) -> 
         )
     ):
         return known
-    seated = claim(
-        update(Cafe)
-        .where(Cafe.id == cafe_id, Cafe.seats_taken < Cafe.capacity)
-        .values(seats_taken=Cafe.seats_taken + 1)
-    )
+    seated = _claim_seat(cafe_id)
     registration = Registration(
         cafe_id=cafe_id,
         name=name,
@@ -391,46 +387,64 @@ def registration_by_token(token: str) -> Registration | None:
 def cancel_registration(registration_id: int) -> bool:
     """Remove a registration; its seat goes to the first on the waiting list, who is told.
 
-    The café's row is locked first: two cancellations at once move the list up one by one.
+    On PostgreSQL the café's row is locked first, so cancellations of one café run one after
+    the other; everywhere, the DELETE and the seat count are single statements, never a value
+    read then written back, so two cancellations at once free two seats.
     """
     cafe_id = db.session.scalar(
         select(Registration.cafe_id).where(Registration.id == registration_id)
     )
     if cafe_id is None:
         return False
-    cafe = db.session.scalar(locked(select(Cafe).where(Cafe.id == cafe_id)))
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:  # cancelled by the other request while this one waited
+    db.session.scalar(locked(select(Cafe.id).where(Cafe.id == cafe_id)))
+    seated = db.session.scalar(
+        select(Registration.status).where(Registration.id == registration_id)
+    )
+    gone = db.session.execute(
+        delete(Registration).where(
+            Registration.id == registration_id, Registration.status == seated
+        )
+    ).rowcount
+    if not gone:  # cancelled, or moved up, by another request meanwhile
         db.session.rollback()
-        return False
-    seat_freed = registration.status == CONFIRMED
-    db.session.delete(registration)
-    if seat_freed:
-        cafe.seats_taken -= 1
+        return cancel_registration(registration_id) if seated else False
+    if seated == CONFIRMED:
+        db.session.execute(
+            update(Cafe).where(Cafe.id == cafe_id).values(seats_taken=Cafe.seats_taken - 1)
+        )
     db.session.commit()
-    if seat_freed:
-        _promote_waiting(cafe)
+    if seated == CONFIRMED:
+        _promote_waiting(db.session.get(Cafe, cafe_id))
     return True
 
 
 def _promote_waiting(cafe: Cafe) -> None:
-    """Give the free seats, in the order people joined the waiting list."""
+    """Give the free seats in the order people joined the waiting list: each seat is claimed
+    like a registration's, then the first waiting person's place, in one transaction."""
     promoted = []
-    cafe = db.session.scalar(locked(select(Cafe).where(Cafe.id == cafe.id)))
-    while cafe.seats_taken < cafe.capacity and is_open(cafe):
+    while is_open(cafe):
         first = db.session.scalar(
-            select(Registration)
+            select(Registration.id)
             .where(Registration.cafe_id == cafe.id, Registration.status == WAITING)
             .order_by(Registration.id)
             .limit(1)
         )
-        if first is None:
+        if first is None or not _claim_seat(cafe.id):
+            db.session.rollback()
             break
-        first.status = CONFIRMED
-        cafe.seats_taken += 1
-        promoted.append(first)
-    db.session.commit()
-    for registration in promoted:
+        if claim(
+            update(Registration)
+            .where(Registration.id == first, Registration.status == WAITING)
+            .values(status=CONFIRMED)
+        ):
+            promoted.append(first)
+            db.session.commit()
+        else:  # another request moved that person up: give the seat back, look again
+            db.session.rollback()
+    db.session.refresh(cafe)
+    for registration in db.session.scalars(
+        select(Registration).where(Registration.id.in_(promoted))
+    ):
         _tell(
             registration,
             f"Une place s'est libérée : {cafe.title}",
@@ -440,6 +454,14 @@ def _promote_waiting(cafe: Cafe) -> None:
             "place libérée café",
             attachments=(("cafe-ia.ics", "text/calendar", ical.single(cafe, registration)),),
         )
+
+
+def _claim_seat(cafe_id: int) -> bool:
+    return claim(
+        update(Cafe)
+        .where(Cafe.id == cafe_id, Cafe.seats_taken < Cafe.capacity)
+        .values(seats_taken=Cafe.seats_taken + 1)
+    )
 
 
 # --- moderation --------------------------------------------------------------------------------
