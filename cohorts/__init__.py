@@ -7,7 +7,13 @@ from flask import Blueprint, Flask
 
 from lms import hooks
 
-bp = Blueprint("cohorts", __name__, template_folder="templates")
+bp = Blueprint(
+    "cohorts",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/cohortes",
+)
 
 
 def init_app(app: Flask) -> None:

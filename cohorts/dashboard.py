@@ -5,7 +5,7 @@ number of queries does not grow with the cohort.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -16,6 +16,8 @@ from courses.models import LessonProgress, ModuleProgress
 from lms.extensions import db
 from lms.models import User, as_utc, utcnow
 from lms.xapi.models import StoredStatement
+from lms.xapi.recorder import activity_iri
+from lms.xapi.vocabulary import VERBS
 from quizzes import results
 
 from .models import CohortMember
@@ -38,8 +40,17 @@ class Row:
     last_activity: datetime | None = None
 
     @property
+    def never_started(self) -> bool:
+        return self.last_activity is None
+
+    @property
     def stuck(self) -> bool:
-        return as_utc(self.last_activity or self.joined_at) < utcnow() - STUCK_AFTER
+        """Inactive: never started (joining is no activity), or nothing for STUCK_AFTER."""
+        return self.never_started or as_utc(self.last_activity) < utcnow() - STUCK_AFTER
+
+    @property
+    def idle_days(self) -> int | None:
+        return None if self.never_started else (utcnow() - as_utc(self.last_activity)).days
 
 
 def _members(cohort_id):
@@ -85,9 +96,9 @@ def load(cohort) -> list[Row]:
         cid,
     )
     activity = _grouped(
-        select(StoredStatement.user_id, func.max(StoredStatement.stored)).group_by(
-            StoredStatement.user_id
-        ),
+        select(StoredStatement.user_id, func.max(StoredStatement.stored))
+        .where(*learning_events())
+        .group_by(StoredStatement.user_id),
         cid,
     )
 
@@ -108,6 +119,32 @@ def load(cohort) -> list[Row]:
     return list(rows.values())
 
 
+# What a learner does: a lesson seen or completed, a module, a quiz attempted or handed in,
+# the readiness answered. Not signing up or joining, and not the statements of the status
+# (granted, validated, revoked: a formateur's or the platform's doing, not the learner's).
+LEARNING_VERBS = [
+    VERBS[name][0]
+    for name in (
+        "launched",
+        "initialized",
+        "experienced",
+        "progressed",
+        "completed",
+        "answered",
+        "attempted",
+        "passed",
+        "failed",
+    )
+]
+
+
+def learning_events() -> list:
+    return [
+        StoredStatement.verb.in_(LEARNING_VERBS),
+        StoredStatement.object_id.not_like(activity_iri("statut-animateur") + "%"),
+    ]
+
+
 def totals(rows: list[Row]) -> dict[str, int]:
     certified = {status.CERTIFIED, status.RESTORED}
     return {
@@ -121,13 +158,19 @@ def totals(rows: list[Row]) -> dict[str, int]:
     }
 
 
+NEVER = datetime.min.replace(tzinfo=UTC)  # sorts « jamais commencé » before any date
+
 SORTS = {
     "nom": lambda row: (row.user.last_name.lower(), row.user.first_name.lower()),
-    "activite": lambda row: as_utc(row.last_activity or row.joined_at),
+    "activite": lambda row: as_utc(row.last_activity) if row.last_activity else NEVER,
     "progression": lambda row: row.lessons_done,
     "statut": lambda row: row.status,
 }
-FILTERS = {"bloques": lambda row: row.stuck, "a-valider": lambda row: row.status == status.ELIGIBLE}
+FILTERS = {
+    "bloques": lambda row: row.stuck,
+    "jamais-commence": lambda row: row.never_started,
+    "a-valider": lambda row: row.status == status.ELIGIBLE,
+}
 
 
 def arrange(rows: list[Row], filter_name: str, sort: str, descending: bool) -> list[Row]:
@@ -137,7 +180,8 @@ def arrange(rows: list[Row], filter_name: str, sort: str, descending: bool) -> l
 
 
 def to_remind(cohort) -> list[User]:
-    """The learners a reminder is for: inactive, and neither certified nor revoked."""
+    """The learners a reminder is for: inactive (never started, or nothing for two weeks),
+    and neither certified nor revoked."""
     return [
         row.user
         for row in load(cohort)

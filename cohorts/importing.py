@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lms.accounts.services import add_invited_users, normalise_email
 from lms.departements import departement
+from lms.exports import csv_response
 from lms.extensions import db
 from lms.forms import FORBIDDEN_CHARACTERS
 from lms.models import User
@@ -36,6 +37,12 @@ COLUMNS = ["email", "prenom", "nom", "structure", "departement"]
 MAX_LINES = 2000
 MAX_BYTES = 512 * 1024
 LIMITS = {"prenom": 100, "nom": 100, "structure": 200}
+
+
+def template():
+    """The file to fill in: the columns in their order, no line (an example line left in it
+    would be imported as a person)."""
+    return csv_response(COLUMNS, [], "modele-import-apprenants.csv")
 
 
 class ImportRefused(ValueError):

@@ -25,6 +25,18 @@ class Cohort(db.Model):
     # (services.create_once). Cohorts made before it existed have none.
     creation_token: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = timestamp(default=utcnow)
+    # Closed by a formateur: the invitation link lets nobody join until it is regenerated.
+    invite_closed_at: Mapped[datetime | None] = timestamp()
+    # Archived: out of the active list, still readable, restorable; nobody joins it.
+    archived_at: Mapped[datetime | None] = timestamp()
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def link_open(self) -> bool:
+        return self.invite_closed_at is None and not self.archived
 
 
 class CohortTrainer(db.Model):

@@ -15,19 +15,19 @@ import click
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from lms.accounts.services import send_password_reset
-from lms.concurrency import claim
+from lms.concurrency import claim, locked
 from lms.extensions import db
 from lms.mail import MailUnavailable, send_mail
 from lms.models import User, utcnow
 
-from . import bp
+from . import bp, services, welcome
 from .invitations import invitation_body
-from .models import Cohort, CohortNotice
+from .models import Cohort, CohortInvitation, CohortMember, CohortNotice
 
 log = logging.getLogger(__name__)
 IMMEDIATE = 10  # e-mails sent within the import's request; the others in the background
 STALE_CLAIM = timedelta(minutes=15)
+RESEND_GAP = timedelta(minutes=5)  # an invitation sent again waits this long after the last
 
 
 def queue(cohort, inviter, created: list[int], invited: list[int]) -> None:
@@ -36,14 +36,97 @@ def queue(cohort, inviter, created: list[int], invited: list[int]) -> None:
     now = utcnow()
     db.session.add_all(
         [
-            CohortNotice(cohort_id=cohort.id, user_id=uid, kind=kind, created_at=now, **extra)
-            for kind, ids, extra in (
-                (CohortNotice.ACCOUNT, created, {}),
-                (CohortNotice.INVITATION, invited, {"invited_by_id": inviter.id}),
+            CohortNotice(
+                cohort_id=cohort.id,
+                user_id=uid,
+                kind=kind,
+                created_at=now,
+                invited_by_id=inviter.id,
             )
+            for kind, ids in ((CohortNotice.ACCOUNT, created), (CohortNotice.INVITATION, invited))
             for uid in ids
         ]
     )
+
+
+class TooSoon(Exception):
+    """An invitation to this person left (or is leaving) less than RESEND_GAP ago."""
+
+
+def resend(cohort, inviter, person: User) -> str:
+    """Queue the invitation again: the first-password link for an imported account that has
+    no password yet, else the consent invitation still awaiting an answer. Returns its kind.
+
+    Raises ValueError when there is nothing to send again, TooSoon when one left moments ago
+    (a double click sends one e-mail)."""
+    kind = _kind_owed(cohort, person)
+    if kind is None:
+        raise ValueError(
+            "Rien à renvoyer : cette personne a déjà choisi son mot de passe ou répondu à "
+            "l'invitation."
+        )
+    db.session.execute(locked(select(Cohort.id).where(Cohort.id == cohort.id)))
+    recent = db.session.scalar(
+        select(CohortNotice.id).where(
+            CohortNotice.cohort_id == cohort.id,
+            CohortNotice.user_id == person.id,
+            or_(CohortNotice.sent_at.is_(None), CohortNotice.sent_at > utcnow() - RESEND_GAP),
+        )
+    )
+    if recent:
+        db.session.rollback()
+        raise TooSoon
+    queue(
+        cohort, inviter, *(([person.id], []) if kind == CohortNotice.ACCOUNT else ([], [person.id]))
+    )
+    db.session.commit()
+    log.info("cohorte %s : invitation renvoyée à l'utilisateur %s", cohort.id, person.id)
+    return kind
+
+
+def resend_waiting(cohort, inviter) -> int:
+    """Queue again every consent invitation still unanswered and not sent moments ago."""
+    members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    recent = select(CohortNotice.user_id).where(
+        CohortNotice.cohort_id == cohort.id,
+        or_(CohortNotice.sent_at.is_(None), CohortNotice.sent_at > utcnow() - RESEND_GAP),
+    )
+    db.session.execute(locked(select(Cohort.id).where(Cohort.id == cohort.id)))
+    people = db.session.scalars(
+        select(CohortInvitation.user_id).where(
+            CohortInvitation.cohort_id == cohort.id,
+            CohortInvitation.state == CohortInvitation.PENDING,
+            CohortInvitation.user_id.not_in(members),
+            CohortInvitation.user_id.not_in(recent),
+        )
+    ).all()
+    queue(cohort, inviter, [], list(people))
+    db.session.commit()
+    log.info("cohorte %s : %d invitation(s) renvoyée(s)", cohort.id, len(people))
+    return len(people)
+
+
+def owed(cohort, person: User) -> str | None:
+    """What can be sent again to this person: ACCOUNT, INVITATION or nothing (None)."""
+    return _kind_owed(cohort, person)
+
+
+def _kind_owed(cohort, person: User) -> str | None:
+    member = db.session.scalar(
+        select(CohortMember.id).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.user_id == person.id
+        )
+    )
+    if member:
+        return CohortNotice.ACCOUNT if person.password_hash is None else None
+    pending = db.session.scalar(
+        select(CohortInvitation.id).where(
+            CohortInvitation.cohort_id == cohort.id,
+            CohortInvitation.user_id == person.id,
+            CohortInvitation.state == CohortInvitation.PENDING,
+        )
+    )
+    return CohortNotice.INVITATION if pending else None
 
 
 def _available():
@@ -70,17 +153,33 @@ def _claim_next(cohort_id: int | None) -> CohortNotice | None:
 
 def _send(notice: CohortNotice) -> None:
     user = db.session.get(User, notice.user_id)
-    if notice.kind == CohortNotice.ACCOUNT:
-        send_password_reset(user.email)
-        return
     cohort = db.session.get(Cohort, notice.cohort_id)
-    inviter = db.session.get(User, notice.invited_by_id) if notice.invited_by_id else None
+    inviter = _inviter(notice, cohort)
+    if notice.kind == CohortNotice.ACCOUNT:
+        if user.password_hash is None:  # else chosen meanwhile: nothing to invite to
+            send_mail(
+                user.email,
+                welcome.subject(cohort, inviter),
+                welcome.body(cohort, inviter, user),
+                kind="invitation premier mot de passe",
+            )
+        return
     send_mail(
         user.email,
         f"Café IA Formation : invitation à rejoindre la cohorte « {cohort.name} »",
         invitation_body(cohort, inviter, user),
         kind="invitation cohorte",
     )
+
+
+def _inviter(notice: CohortNotice, cohort) -> User | None:
+    """Who invites: the formateur who imported, else (account gone, older notices) the
+    cohort's first formateur."""
+    if notice.invited_by_id:
+        inviter = db.session.get(User, notice.invited_by_id)
+        if inviter:
+            return inviter
+    return next(iter(services.trainers(cohort)), None)
 
 
 def send_pending(cohort_id: int | None = None, limit: int | None = None) -> tuple[int, bool]:

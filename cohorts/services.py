@@ -6,14 +6,15 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import Integer, delete, insert, literal, select
+from sqlalchemy import update as sa_update
 
-from lms.concurrency import locked, new_submission, retry_on_conflict
+from lms.concurrency import claim, locked, new_submission, retry_on_conflict
 from lms.extensions import db
 from lms.mail import MailUnavailable, send_mail, send_notice
 from lms.models import Role, User, utcnow
 from lms.urls import absolute_url
 
-from .models import Cohort, CohortMember, CohortTrainer, Reminder
+from .models import Cohort, CohortMember, CohortNotice, CohortTrainer, Reminder
 
 log = logging.getLogger(__name__)
 REMINDER_INTERVAL = timedelta(days=7)  # a learner gets at most one reminder a week
@@ -45,7 +46,7 @@ def _create_once(trainer, submission: str, fields: dict) -> tuple[Cohort, bool]:
     if earlier:  # another person's page token (copied, never guessed) is no key to their cohort
         submission = new_submission()
     cohort = Cohort(
-        invite_code=secrets.token_urlsafe(16),  # 128 random bits
+        invite_code=new_invite_code(),
         creation_token=submission,
         **fields,
     )
@@ -67,9 +68,11 @@ def update(cohort: Cohort, **fields) -> None:
     db.session.commit()
 
 
-def visible_to(user):
-    """The cohorts a person may manage: all for an admin, their own for a formateur."""
-    statement = select(Cohort).order_by(Cohort.created_at.desc())
+def visible_to(user, archived: bool = False):
+    """The cohorts a person may manage: all for an admin, their own for a formateur; the
+    active ones, or (archived=True) the archived ones."""
+    state = Cohort.archived_at.is_not(None) if archived else Cohort.archived_at.is_(None)
+    statement = select(Cohort).where(state).order_by(Cohort.created_at.desc())
     if user.role != Role.ADMIN:
         statement = statement.join(CohortTrainer).where(CohortTrainer.user_id == user.id)
     return db.session.scalars(statement).all()
@@ -121,6 +124,75 @@ def _add_trainer(cohort: Cohort, user: User) -> None:
         db.session.commit()
 
 
+class NotATrainer(ValueError):
+    """The person does not run this cohort (a forged id, or removed already)."""
+
+
+def remove_trainer(cohort: Cohort, user_id: int) -> User:
+    """A co-formateur leaves the cohort; its last formateur stays, or nobody could manage it."""
+    db.session.execute(locked(select(Cohort.id).where(Cohort.id == cohort.id)))
+    row = db.session.scalar(
+        select(CohortTrainer).where(
+            CohortTrainer.cohort_id == cohort.id, CohortTrainer.user_id == user_id
+        )
+    )
+    if not row:
+        raise NotATrainer("Cette personne n'anime pas la cohorte.")
+    if len(trainers(cohort)) == 1:
+        raise ValueError(
+            "La cohorte doit garder au moins un formateur ou une formatrice : ajoutez-en un "
+            "autre avant de retirer celui-ci, ou archivez la cohorte."
+        )
+    db.session.delete(row)
+    db.session.commit()
+    log.info("cohorte %s : formateur %s retiré", cohort.id, user_id)
+    return db.session.get(User, user_id)
+
+
+# --- the invitation link, archiving --------------------------------------------------------------
+
+
+def new_invite_code() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits
+
+
+def regenerate_link(cohort: Cohort, replaced: str) -> bool:
+    """A new link (the old one stops working), open again. `replaced` is the code the page
+    showed: the same page sent twice (a double click) finds it replaced already and leaves the
+    new link alone (False), instead of replacing the link the formateur may have copied."""
+    won = claim(
+        sa_update(Cohort)
+        .where(Cohort.id == cohort.id, Cohort.invite_code == replaced)
+        .values(invite_code=new_invite_code(), invite_closed_at=None)
+    )
+    db.session.commit()
+    db.session.refresh(cohort)
+    if won:
+        log.info("cohorte %s : nouveau lien d'invitation", cohort.id)
+    return won
+
+
+def close_link(cohort: Cohort) -> None:
+    if cohort.invite_closed_at is None:
+        cohort.invite_closed_at = utcnow()
+        db.session.commit()
+        log.info("cohorte %s : lien d'invitation fermé", cohort.id)
+
+
+def archive(cohort: Cohort) -> None:
+    if cohort.archived_at is None:
+        cohort.archived_at = utcnow()
+        db.session.commit()
+        log.info("cohorte %s archivée", cohort.id)
+
+
+def unarchive(cohort: Cohort) -> None:
+    if cohort.archived_at is not None:
+        cohort.archived_at = None
+        db.session.commit()
+        log.info("cohorte %s restaurée", cohort.id)
+
+
 def by_invite(code: str) -> Cohort | None:
     if not code or len(code) > 64:
         return None
@@ -152,6 +224,48 @@ def _join(cohort: Cohort, user, source: str) -> bool:
     db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, source=source))
     db.session.commit()
     return True
+
+
+def remove_member(cohort: Cohort, person: User, by) -> bool:
+    """A formateur takes a learner out of the cohort; False if they were not in it (a double
+    click, a colleague first). Only the membership goes: the person's progress, results and
+    status are theirs and stay; the e-mails an import still owed them are not sent. They are
+    told by e-mail."""
+    removed = db.session.execute(
+        delete(CohortMember).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.user_id == person.id
+        )
+    ).rowcount
+    if not removed:
+        db.session.rollback()
+        return False
+    db.session.execute(
+        delete(CohortNotice).where(
+            CohortNotice.cohort_id == cohort.id,
+            CohortNotice.user_id == person.id,
+            CohortNotice.sent_at.is_(None),
+        )
+    )
+    db.session.commit()
+    log.info("cohorte %s : utilisateur %s retiré par %s", cohort.id, person.id, by.id)
+    send_notice(
+        person.email,
+        f"Café IA Formation : vous ne faites plus partie de la cohorte « {cohort.name} »",
+        removal_body(cohort, person, by),
+        kind="retrait cohorte",
+    )
+    return True
+
+
+def removal_body(cohort: Cohort, person: User, by) -> str:
+    return (
+        f"Bonjour {person.first_name},\n\n{by.full_name} vous a retiré·e de la cohorte "
+        f"« {cohort.name} » sur Café IA Formation : ses formateurs ne voient plus votre "
+        "parcours et ne vous relanceront plus.\n\nVotre compte, votre progression, vos "
+        "résultats aux quiz et votre statut restent les vôtres : vous pouvez continuer la "
+        f"formation quand vous le souhaitez :\n{absolute_url('courses.resume')}\n\n"
+        "Si vous pensez qu'il s'agit d'une erreur, répondez à votre formateur ou formatrice.\n"
+    )
 
 
 def member(cohort: Cohort, user_id: int) -> User | None:

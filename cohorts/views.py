@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from certificates import actions, readiness, status
 from certificates.forms import ReasonForm
 from courses import progress
-from lms.accounts.services import find_by_email
+from lms.accounts.forms import ResetPasswordForm
+from lms.accounts.services import change_password, find_by_email
 from lms.concurrency import submission_of
 from lms.extensions import db, limiter
 from lms.models import Role
@@ -17,6 +18,7 @@ from quizzes import results
 from quizzes.services import quizzes
 
 from . import activity, bp, dashboard, exports, importing, invitations, items, notices, services
+from . import welcome as welcome_links
 from .forms import CohortForm, ImportForm, TrainerForm
 from .models import Cohort
 
@@ -35,6 +37,12 @@ def managed(view):
     return wrapped
 
 
+@bp.context_processor
+def _welcome_days() -> dict:
+    """How long a first-password invitation lasts, as the cohort pages say it."""
+    return {"welcome_days": welcome_links.max_age() // 86400}
+
+
 def _fields(form) -> dict:
     return {
         "name": form.name.data.strip(),
@@ -50,7 +58,10 @@ def _fields(form) -> dict:
 
 
 def _trainer_panel(user):
-    return {"cohorts": services.visible_to(user)}
+    return {
+        "cohorts": services.visible_to(user),
+        "archived": services.visible_to(user, archived=True),
+    }
 
 
 def _status_contacts(user):
@@ -114,6 +125,86 @@ def add_trainer(cohort):
     return redirect(url_for("cohorts.edit", cohort_id=cohort.id))
 
 
+@bp.post("/formateur/cohortes/<int:cohort_id>/formateurs/<int:user_id>/retrait")
+@managed
+def remove_trainer(cohort, user_id):
+    """The cohort's formateurs: a co-formateur stops running it (never the last one)."""
+    try:
+        person = services.remove_trainer(cohort, user_id)
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("cohorts.edit", cohort_id=cohort.id)), 303
+    flash(f"{person.full_name} n'anime plus la cohorte « {cohort.name} ».", "success")
+    if person.id == current_user.id and not services.can_manage(current_user, cohort):
+        return redirect(url_for("pages.trainer_home"))
+    return redirect(url_for("cohorts.edit", cohort_id=cohort.id))
+
+
+# --- the invitation link, archiving ------------------------------------------------------------
+
+
+def _back(cohort):
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/lien/nouveau")
+@managed
+def regenerate_link(cohort):
+    """The cohort's formateurs: a new invitation link; the old one stops working."""
+    if cohort.archived:
+        flash(ARCHIVED, "error")
+        return _back(cohort), 303
+    if services.regenerate_link(cohort, request.form.get("lien", "")):
+        flash(
+            "Nouveau lien d'invitation créé : l'ancien ne fonctionne plus. Les personnes déjà "
+            "inscrites restent dans la cohorte.",
+            "success",
+        )
+    else:  # the page sent twice, or an older page: the link shown now is the one to share
+        flash("Le lien a déjà été remplacé : partagez celui affiché ci-dessous.", "info")
+    return _back(cohort)
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/lien/fermeture")
+@managed
+def close_link(cohort):
+    """The cohort's formateurs: nobody joins by the link until a new one is made."""
+    services.close_link(cohort)
+    flash(
+        "Lien d'invitation fermé : plus personne ne peut rejoindre la cohorte par ce lien. "
+        "Créez un nouveau lien pour inviter à nouveau.",
+        "success",
+    )
+    return _back(cohort)
+
+
+ARCHIVED = (
+    "Cette cohorte est archivée : restaurez-la pour inviter, importer ou relancer des apprenants."
+)
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/archivage")
+@managed
+def archive(cohort):
+    """The cohort's formateurs: out of the active list, still readable; nobody joins it."""
+    services.archive(cohort)
+    flash(
+        f"Cohorte « {cohort.name} » archivée : elle reste consultable dans « Cohortes "
+        "archivées » et peut être restaurée ; son lien ne permet plus de la rejoindre.",
+        "success",
+    )
+    return _back(cohort)
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/restauration")
+@managed
+def unarchive(cohort):
+    """The cohort's formateurs: back in the active list (its link, if open, works again)."""
+    services.unarchive(cohort)
+    flash(f"Cohorte « {cohort.name} » restaurée.", "success")
+    return _back(cohort)
+
+
 @bp.get("/formateur/cohortes/<int:cohort_id>")
 @managed
 def show(cohort):
@@ -137,6 +228,7 @@ def show(cohort):
         stuck=[r for r in rows if r.stuck],
         invite_url=current_app.config["BASE_URL"]
         + url_for("cohorts.join", code=cohort.invite_code),
+        never_started=sum(row.never_started for row in rows),
         validation=current_app.config["REQUIRE_TRAINER_VALIDATION"],
         emails=notices.progress(cohort.id),
         waiting=invitations.waiting(cohort.id),
@@ -188,7 +280,8 @@ def _learner_page(cohort, person, form, code=200):
         criteria=status.criteria(person),
         history=status.history(person),
         people=status.actor_names(status.history(person)),
-        stream=activity.stream(person),
+        stream=activity.stream(cohort, person),
+        owed=notices.owed(cohort, person),
     ), code
 
 
@@ -201,6 +294,80 @@ def act(cohort, user_id, action):
     return actions.answer(
         person, action, back, lambda form, code: _learner_page(cohort, person, form, code)
     )
+
+
+@bp.route(
+    "/formateur/cohortes/<int:cohort_id>/apprenants/<int:user_id>/retrait", methods=["GET", "POST"]
+)
+@managed
+def remove_learner(cohort, user_id):
+    """The cohort's formateurs: take a learner out of the cohort, after a confirmation page.
+    Their own data stays; they are told by e-mail."""
+    person = services.member(cohort, user_id)
+    if request.method == "GET":
+        if not person:
+            abort(404)
+        return render_template(
+            "cohorts/remove.html",
+            page_title=f"Retirer {person.full_name} de la cohorte",
+            cohort=cohort,
+            person=person,
+        )
+    if not person or not services.remove_member(cohort, person, current_user):
+        # A double click, or a colleague first: already out of the cohort.
+        flash("Cette personne ne fait plus partie de la cohorte.", "info")
+        return _back(cohort), 303
+    flash(
+        f"{person.full_name} ne fait plus partie de la cohorte « {cohort.name} » et en est "
+        "informé·e par e-mail. Son compte et son parcours sont conservés.",
+        "success",
+    )
+    return _back(cohort)
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/apprenants/<int:user_id>/invitation")
+@managed
+def resend_invitation(cohort, user_id):
+    """The cohort's formateurs: send again the invitation to choose a password."""
+    person = _learner(cohort, user_id)
+    back = url_for("cohorts.learner", cohort_id=cohort.id, user_id=person.id)
+    return _resend(cohort, person, back)
+
+
+@bp.post("/formateur/cohortes/<int:cohort_id>/invitations/renvoi")
+@managed
+def resend_waiting(cohort):
+    """The cohort's formateurs: send again the invitations existing accounts have not answered
+    (their names stay hidden: the formateur only knows how many are waiting)."""
+    queued = notices.resend_waiting(cohort, current_user)
+    if queued:
+        _send_import_emails(cohort)
+        flash(f"{queued} invitation(s) renvoyée(s).", "success")
+    else:
+        flash(
+            "Aucune invitation à renvoyer : elles ont toutes reçu une réponse ou viennent de "
+            "partir (attendez quelques minutes).",
+            "info",
+        )
+    return _back(cohort)
+
+
+def _resend(cohort, person, back):
+    try:
+        notices.resend(cohort, current_user, person)
+    except notices.TooSoon:
+        flash(
+            f"Une invitation vient de partir pour {person.full_name} : attendez quelques "
+            "minutes avant d'en renvoyer une.",
+            "info",
+        )
+        return redirect(back), 303
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(back), 303
+    _send_import_emails(cohort)
+    flash(f"Invitation renvoyée à {person.full_name} ({person.email}).", "success")
+    return redirect(back)
 
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -222,6 +389,9 @@ def _sender() -> str:
 @managed
 def remind(cohort):
     """The cohort's formateurs: one click e-mails every inactive learner (once a week at most)."""
+    if cohort.archived:
+        flash(ARCHIVED, "error")
+        return _back(cohort), 303
     try:
         sent = services.remind(cohort, current_user, dashboard.to_remind(cohort))
     except services.RemindersInterrupted as error:
@@ -243,6 +413,9 @@ def remind(cohort):
 @managed
 def import_file(cohort):
     """The cohort's formateurs: upload a CSV, see every line checked before anything changes."""
+    if cohort.archived:
+        flash(ARCHIVED, "error")
+        return _back(cohort), 303
     form = ImportForm()
     context = _import_context(cohort, form)
     if not form.validate_on_submit():
@@ -275,6 +448,9 @@ def _import_context(cohort, form) -> dict:
 @managed
 def import_confirm(cohort):
     """The cohort's formateurs: commit a previewed import, all lines or none."""
+    if cohort.archived:
+        flash(ARCHIVED, "error")
+        return _back(cohort), 303
     try:
         rows = importing.unsign(request.form.get("token", ""), cohort)
     except importing.ImportRefused as error:
@@ -323,6 +499,13 @@ def resume_emails(cohort):
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
 
 
+@bp.get("/formateur/cohortes/modele-import.csv")
+@roles_required(Role.FORMATEUR, Role.ADMIN)
+def import_template():
+    """Formateurs and admins: an empty CSV with the import's columns, to fill in a spreadsheet."""
+    return importing.template()
+
+
 # --- exports -----------------------------------------------------------------------------------
 
 
@@ -347,6 +530,10 @@ def export_xlsx(cohort):
 def join(code):
     """Anyone with the link: join the cohort (after creating an account or logging in)."""
     cohort = services.by_invite(code) or abort(404)
+    if not cohort.link_open:  # archived, or its link closed: it existed, and joins no more
+        return render_template(
+            "cohorts/join.html", page_title=f"Rejoindre « {cohort.name} »", cohort=cohort
+        ), 410
     if not current_user.is_authenticated:
         return render_template(
             "cohorts/join.html",
@@ -369,6 +556,36 @@ def join(code):
         cohort=cohort,
         member=services.is_member(cohort, current_user),
     )
+
+
+@bp.route("/cohortes/bienvenue/<token>", methods=["GET", "POST"])
+def welcome(token):
+    """The holder of a first-password link (an account made by an import): choose a password."""
+    try:
+        found = welcome_links.read(token)
+    except welcome_links.LinkExpired:
+        return render_template("cohorts/welcome.html", page_title="Lien expiré", expired=True), 410
+    if not found:
+        abort(404)
+    if found.user.password_hash is not None:  # spent: the password is chosen already
+        flash("Vous avez déjà choisi votre mot de passe : connectez-vous.", "info")
+        return redirect(url_for("accounts.login"))
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "cohorts/welcome.html",
+            page_title="Choisir votre mot de passe",
+            form=form,
+            person=found.user,
+            cohort=found.cohort,
+            trainers=services.trainers(found.cohort) if found.cohort else [],
+        ), 422 if form.is_submitted() else 200
+    change_password(found.user, form.password.data)
+    flash(
+        "Votre mot de passe est enregistré. Connectez-vous pour commencer la formation.",
+        "success",
+    )
+    return redirect(url_for("accounts.login"))
 
 
 # --- the learner's side: invitations, cohorts joined -------------------------------------------

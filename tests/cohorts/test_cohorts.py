@@ -34,7 +34,7 @@ HEADER = "email,prenom,nom,structure,departement\n"
 
 @pytest.fixture
 def trainer(login_as):
-    return login_as("formateur")
+    return login_as("formateur", first_name="Karim", last_name="Benali")
 
 
 @pytest.fixture
@@ -453,12 +453,37 @@ def test_dashboard_statuses_are_those_of_the_one_rule(app, trainer, cohort, crea
 # --- one learner, actions, reminders -----------------------------------------------------------
 
 
-def test_learner_page_tells_the_activity_in_french(client, cohort, create_user):
+def activity_lines(page: str) -> list[str]:
+    feed = page.split("<h2>Activité récente</h2>")[1].split("</ul>")[0]
+    return [
+        re.sub(r"<[^>]+>", "", item).split(" — ", 1)[1]
+        for item in re.findall(r"<li>(.*?)</li>", feed)
+    ]
+
+
+@pytest.mark.usefixtures("classic_draw")  # five questions
+def test_learner_page_tells_one_line_per_event_in_french(client, trainer, cohort, create_user):
     person = enrol(cohort, create_user())
     module = progress.catalogue().modules[0]
     progress.complete_lesson(person, module, module.lessons[0])
+    answer(person, right=True)
+    certify(person)
+    if not status.certificate_of(person):  # validation required
+        status.validate(person, trainer)
+    status.revoke(person, trainer, "Absent des ateliers")
     page = client.get(url(cohort, f"/apprenants/{person.id}")).get_data(as_text=True)
-    assert "a terminé « Leçon 1 »" in page and "s&#39;est inscrit·e à" in page
+    lines = activity_lines(page)
+    assert lines[0] == "Statut retiré par Karim Benali (formateur) — motif : Absent des ateliers"
+    assert "Quiz « Quiz — Module un » réussi : 100 %" in lines
+    assert "Leçon terminée : « Leçon 1 »" in lines and "Inscription à la formation" in lines
+    assert "A rejoint la cohorte « Morbihan printemps »" in lines
+    handed_in = db.session.scalar(
+        select(func.count()).where(
+            QuizAttempt.user_id == person.id, QuizAttempt.submitted_at.is_not(None)
+        )
+    )
+    assert sum(line.startswith("Quiz") for line in lines) == handed_in  # not one per question
+    assert not any("annulé" in line or "a répondu" in line for line in lines)
 
 
 def test_a_non_member_is_404_on_the_learner_page(client, cohort, create_user):
@@ -605,8 +630,10 @@ def test_exports_have_stable_columns(client, cohort, create_user):
 
 # --- access ------------------------------------------------------------------------------------
 
-# The one route open to anyone: the invitation link (its code is the secret). Tested below.
-PUBLIC_ROUTES = {"cohorts.join"}
+# The routes open to anyone: the invitation link (its code is the secret), tested below; the
+# first-password link (its signed token is the secret) and the copy button's script, tested in
+# test_everyday.py.
+PUBLIC_ROUTES = {"cohorts.join", "cohorts.welcome", "cohorts.static"}
 # The person's own side (invitations, leaving): any logged-in person, acting only on themself.
 # Tested in test_consent.py.
 OWN_ROUTES = {"cohorts.mine", "cohorts.respond", "cohorts.leave"}
@@ -673,7 +700,8 @@ def test_every_cohort_route_lets_in_only_its_formateurs_and_admins(
 def test_the_matrix_covers_every_route_but_the_invitation_link_and_ones_own(app):
     endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("cohorts.")}
     assert endpoints - PUBLIC_ROUTES - OWN_ROUTES == {param.values[0] for param in cohort_routes()}
-    assert {"cohorts.join"} == PUBLIC_ROUTES and "cohorts.questions" in endpoints
+    assert {"cohorts.join", "cohorts.welcome", "cohorts.static"} == PUBLIC_ROUTES
+    assert "cohorts.questions" in endpoints
     assert endpoints >= OWN_ROUTES
 
 
@@ -736,7 +764,8 @@ def test_fewer_than_five_people_hide_the_share(client, cohort, create_user):
     page = client.get(url(cohort, "/questions")).get_data(as_text=True)
     assert "moins de 5 personne(s) ont rendu ce quiz" in page
     rows = [row for row in question_rows(page) if row[1]]  # the questions drawn
-    assert [share for _, _, share in rows] == ["&lt; 5"] * 5 and "%" not in "".join(
+    hidden = "Masquée : moins de 5 personnes"
+    assert [share for _, _, share in rows] == [hidden] * 5 and "%" not in "".join(
         share for _, _, share in rows
     )
     assert rows[0][0] == "Quelle est la capitale de la France ?"  # the bank's order

@@ -216,11 +216,12 @@ def test_a_new_account_logs_in_only_after_choosing_its_password(client, auth, co
         assert refused.status_code in (401, 422)
     assert "Adresse électronique ou mot de passe incorrect" in refused.get_data(as_text=True)
     (message,) = mailbox
-    link = re.search(r"http://cafeia.test(/reinitialiser/\S+)", message.get_content()).group(1)
+    link = re.search(r"http://cafeia.test(/cohortes/bienvenue/\S+)", message.get_content()).group(1)
     chosen = client.submit(link, {"password": PASSWORD, "confirm": PASSWORD})
     assert chosen.status_code == 302
     assert auth.login("zoe@exemple.fr").status_code == 302
-    assert client.get(link).status_code == 302  # the link is spent once used
+    spent = client.get(link)  # the link is spent once used
+    assert spent.status_code == 302 and "/connexion" in spent.location
 
 
 def test_an_import_survives_a_mail_server_that_is_down(app, client, cohort, create_user):
