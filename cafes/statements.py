@@ -21,12 +21,12 @@ def cafe_activity(cafe) -> Activity:
 
 
 def scheduled(user, cafe) -> None:
-    record(user, "scheduled", cafe_activity(cafe))
+    record(user, "schedule", cafe_activity(cafe))
 
 
 def cancelled(user, cafe) -> None:
-    record(user, "cancelled", cafe_activity(cafe))
+    record(user, "cancel", cafe_activity(cafe))
 
 
 def hosted(user, cafe) -> None:
-    record(user, "hosted", cafe_activity(cafe))
+    record(user, "host", cafe_activity(cafe))

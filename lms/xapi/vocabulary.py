@@ -25,9 +25,9 @@ VERBS = {
 VERBS["earned"] = ("http://id.tincanapi.com/verb/earned", "a obtenu", "earned")
 # The cafés an animateur announces, cancels and holds: Activity Streams 1.0 verbs.
 ACTIVITY_STREAMS = "http://activitystrea.ms/schema/1.0/"
-VERBS["scheduled"] = (ACTIVITY_STREAMS + "schedule", "a annoncé", "scheduled")
-VERBS["cancelled"] = (ACTIVITY_STREAMS + "cancel", "a annulé", "cancelled")
-VERBS["hosted"] = (ACTIVITY_STREAMS + "host", "a animé", "hosted")
+VERBS["schedule"] = (ACTIVITY_STREAMS + "schedule", "a annoncé", "scheduled")
+VERBS["cancel"] = (ACTIVITY_STREAMS + "cancel", "a annulé", "cancelled")
+VERBS["host"] = (ACTIVITY_STREAMS + "host", "a animé", "hosted")
 
 ACTIVITY_TYPES = {
     name: ADL_ACTIVITIES + name

@@ -34,6 +34,7 @@ print(json.dumps(errors))
 EVERY_VERB = {
     *("registered", "answered", "launched", "experienced", "completed", "attempted"),
     *("failed", "passed", "earned", "voided"),
+    *("schedule", "cancel", "host"),  # the cafés an animateur announces, cancels, holds
 }
 
 

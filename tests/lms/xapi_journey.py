@@ -2,6 +2,7 @@
 statement it has: the xAPI read API and conformance tests read them back."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -63,8 +64,23 @@ def journey(app, client, auth, create_user) -> User:
     client.submit(person + "/revoquer", {"reason": "Usage commercial du titre"})
     client.submit(person + "/retablir", {"reason": "Malentendu éclairci"})
     auth.logout()
+    announce_cancel_and_hold_cafes(client, auth, learner)
     db.session.expire_all()
     return learner
+
+
+def announce_cancel_and_hold_cafes(client, auth, animateur) -> None:
+    """The certified animateur announces two cafés, cancels one, and the other is held."""
+    from cafes import services as cafes
+    from tests.cafes.helpers import CAFE
+
+    auth.login(animateur.email, VALID["password"])
+    for title in ("Café annulé", "Café tenu"):
+        client.submit("/mes-cafes/nouveau", {**CAFE, "title": title})
+    cancelled, held = cafes.own_cafes(animateur)[-2:]
+    client.submit(f"/mes-cafes/{cancelled.id}/annuler")
+    cafes.record_held(held.day + timedelta(days=1))
+    auth.logout()
 
 
 def rows_of(user) -> list[StoredStatement]:
