@@ -1,7 +1,11 @@
 """Sign in with ProConnect against a real OpenID provider (oidc-provider on 127.0.0.1)."""
 
 import html
+import json
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -9,7 +13,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.models import User
 from proconnect.models import ProConnectIdentity
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, free_port
 
 from .conftest import query
 
@@ -306,3 +310,52 @@ def test_passwords_tried_on_the_link_page_are_rate_limited(app, client, provider
     assert statuses == [401, 401, 401, 429]
     assert client.submit("/proconnect/relier", {"password": PASSWORD}).status_code == 429
     assert count(ProConnectIdentity) == 0
+
+
+class EntreprisesApi(BaseHTTPRequestHandler):
+    """Answers as the API Recherche d'entreprises does (GET /search?q=SIRET), for one SIRET."""
+
+    def do_GET(self):
+        asked = parse_qs(urlsplit(self.path).query).get("q", [""])[0]
+        place = {"siret": asked, "code_postal": "56300", "libelle_commune": "PONTIVY"}
+        found = {
+            "siren": asked[:9],
+            "nom_complet": "MEDIATHEQUE DE PONTIVY",
+            "matching_etablissements": [place],
+        }
+        body = json.dumps(
+            {"results": [found] if asked == "13002526500013" else [], "total_results": 1}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def entreprises_api(app):
+    server = HTTPServer(("127.0.0.1", free_port()), EntreprisesApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config["SIRET_LOOKUP_URL"] = f"http://127.0.0.1:{server.server_port}/search"
+    yield
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_structure_is_proposed_from_the_siret(client, provider, entreprises_api):
+    provider.add_account("lea")
+    callback(client, provider, "lea")
+    form = client.get("/proconnect/inscription").get_data(as_text=True)
+    assert 'value="MEDIATHEQUE DE PONTIVY"' in form and 'value="Pontivy"' in form
+
+
+def test_an_unknown_siret_or_a_lookup_down_leaves_the_field_to_the_person(app, client, provider):
+    app.config["SIRET_LOOKUP_URL"] = f"http://127.0.0.1:{free_port()}/search"  # nobody listens
+    provider.add_account("tom")
+    callback(client, provider, "tom")
+    page = client.get("/proconnect/inscription")
+    assert page.status_code == 200
+    assert re.search(r'<input[^>]*name="structure"[^>]*value=""', page.get_data(as_text=True))
