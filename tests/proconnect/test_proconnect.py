@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.models import User
 from proconnect.models import ProConnectIdentity
 from tests.conftest import PASSWORD, free_port
+from tests.vnu import html_errors, require_checker
 
 from .conftest import query
 
@@ -359,3 +360,29 @@ def test_an_unknown_siret_or_a_lookup_down_leaves_the_field_to_the_person(app, c
     page = client.get("/proconnect/inscription")
     assert page.status_code == 200
     assert re.search(r'<input[^>]*name="structure"[^>]*value=""', page.get_data(as_text=True))
+
+
+def test_the_pages_pass_the_nu_html_checker(client, provider, create_user):
+    """Every ProConnect page and panel, as the W3C's checker reads them."""
+    require_checker()
+    documents = {"connexion": client.get("/connexion"), "inscription": client.get("/inscription")}
+    create_user(email="hugo@exemple.fr")
+    provider.add_account("hugo")
+    callback(client, provider, "hugo")
+    documents["relier"] = client.get("/proconnect/relier")
+    documents["relier refusé"] = client.submit(
+        "/proconnect/relier", {"password": "faux-mot-de-passe"}
+    )
+    client.submit("/proconnect/relier", {"password": PASSWORD})
+    documents["mon compte relié"] = client.get("/mon-compte")
+    client.submit("/deconnexion")
+    provider.add_account("ivy")
+    callback(client, provider, "ivy")
+    documents["compléter"] = client.get("/proconnect/inscription")
+    documents["compléter refusé"] = client.submit("/proconnect/inscription", {})
+    client.submit("/proconnect/inscription", PROFILE)
+    documents["mon compte sans mot de passe"] = client.get("/mon-compte")
+    documents["supprimer sans mot de passe"] = client.get("/mon-compte/supprimer")
+    documents["erreur"] = client.get("/proconnect/retour", query_string={"error": "access_denied"})
+    pages = {name: response.get_data(as_text=True) for name, response in documents.items()}
+    assert html_errors(pages) == []
