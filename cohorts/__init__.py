@@ -32,3 +32,4 @@ def init_app(app: Flask) -> None:
     hooks.connect(app, hooks.AWAITING_VALIDATION, services.ask_trainers_to_validate)
     hooks.connect(app, hooks.DEMO_DATA, demo.trainer_cohort, order=50)
     hooks.connect(app, hooks.DEMO_DATA, demo.pending_invitation, order=55)
+    hooks.connect(app, hooks.DEMO_DATA, demo.everyday, order=56)

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from certificates import readiness
 from courses import progress
-from lms.accounts.services import create_user
+from lms.accounts.services import add_invited_users, create_user
 from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from lms.models import utcnow
@@ -15,7 +15,7 @@ from quizzes import services as quizzes
 from quizzes.demo import right_answers
 
 from . import services
-from .models import Cohort, CohortInvitation, CohortMember
+from .models import Cohort, CohortInvitation, CohortMember, CohortTrainer
 
 NEWCOMERS = [  # (e-mail, first name, last name, how far they went)
     ("ines.robert@exemple.fr", "Inès", "Robert", "inscrite"),
@@ -107,3 +107,41 @@ def pending_invitation(find_user) -> None:
         )
     )
     db.session.commit()
+
+
+def everyday(find_user) -> None:
+    """What a formateur's page shows besides progress: Hugo, imported, has not chosen his
+    password yet (« Renvoyer l'invitation »); Sophie co-anime the Bretagne cohort (« Retirer »);
+    last autumn's cohort is archived (« Cohortes archivées »)."""
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Bretagne — printemps 2027"))
+    if not cohort or find_user("hugo.marchand@exemple.fr"):
+        return
+    (hugo,) = add_invited_users(
+        [
+            dict(
+                email="hugo.marchand@exemple.fr",
+                first_name="Hugo",
+                last_name="Marchand",
+                profile="mediateur",
+                structure="France services de Redon",
+                commune="Redon",
+                departement_code="35",
+            )
+        ],
+        cohort=services.cohort_iri(cohort.id),
+    )
+    db.session.add(CohortMember(cohort_id=cohort.id, user_id=hugo.id, source="import"))
+    db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=find_user("admin@exemple.fr").id))
+    db.session.commit()
+    trainer = find_user("formateur@exemple.fr")
+    archived = services.create(
+        trainer,
+        name="Finistère — automne 2026",
+        territory="Finistère",
+        departement_code="29",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2026, 11, 30),
+        description="Première cohorte bretonne, terminée.",
+    )
+    services.join(archived, find_user("yann.le-gall@exemple.fr"), source="import")
+    services.archive(archived)
