@@ -478,3 +478,16 @@ def test_an_attempt_graded_before_pools_still_shows_its_result(client, login_as)
     assert "Quiz pas encore réussi : 50.0 %" in page
     assert page.count('<section class="fr-mb-4w"') == 2  # the two questions it answered
     assert "Votre réponse : Paris — <strong>juste</strong>" in page
+
+
+def test_after_the_last_module_the_next_step_is_the_status_page(app):
+    from courses import progress
+    from quizzes.views import _next_step
+
+    first, last = progress.catalogue().modules[0], progress.catalogue().modules[-1]
+    with app.test_request_context():
+        assert _next_step(first) == (
+            "Module suivant",
+            f"/modules/{progress.catalogue().modules[1].slug}",
+        )
+        assert _next_step(last) == ("Voir mon statut", "/mon-statut")
