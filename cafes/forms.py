@@ -72,7 +72,9 @@ class CafeForm(BaseForm):
         description="Adresse en https://. Seules les personnes inscrites le reçoivent.",
     )
     audience = SelectField(
-        "Public", [InputRequired("Choisissez un public.")], choices=_choices(AUDIENCES)
+        "Public",
+        [InputRequired("Choisissez un public.")],
+        choices=[SelectChoice("", "Choisir un public"), *_choices(AUDIENCES)],
     )
     animation = RadioField(
         "Format d'animation",
