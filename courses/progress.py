@@ -1,6 +1,7 @@
 """Progress services: each write records its statement in the same transaction."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -8,7 +9,7 @@ from sqlalchemy import func, select, update
 from lms import hooks
 from lms.concurrency import claim, locked, retry_on_conflict
 from lms.extensions import db
-from lms.models import utcnow
+from lms.models import as_utc, utcnow
 from lms.xapi import activity, record
 
 from .content import Catalogue, Lesson, Module
@@ -46,28 +47,71 @@ def _module_row(user, module) -> ModuleProgress | None:
     )
 
 
-def open_lesson(user, module: Module, lesson: Lesson) -> None:
-    """A visit: the module is launched the first time, the lesson experienced every time.
+# A reload, a back-and-forth between two tabs, a return within the half hour: the same
+# reading, already recorded. A statement per reload would fill the LRS with noise that says
+# nothing more (« experienced » is about having read the lesson, not about how often the page
+# was drawn), and cost every page view a write. Half an hour is the usual length of a session
+# in web analytics: coming back later is a new reading, recorded again.
+REVISIT = timedelta(minutes=30)
+
+
+def open_lesson(user, module: Module, lesson: Lesson) -> bool:
+    """A visit: the module is launched the first time, the lesson experienced the first time
+    and again when seen after REVISIT; True if the lesson is done.
 
     Two tabs opening a module's first lesson at once both insert its progress rows: the unique
-    constraints keep one, and the other request runs again and finds them (one « launched »).
+    constraints keep one, and the other request runs again and finds them (one « launched »,
+    one « experienced »).
     """
-    retry_on_conflict(lambda: _open_lesson(user, module, lesson))
+    return retry_on_conflict(lambda: _open_lesson(user, module, lesson))
 
 
-def _open_lesson(user, module: Module, lesson: Lesson) -> None:
-    if not _module_row(user, module):
+def _open_lesson(user, module: Module, lesson: Lesson) -> bool:
+    # One query for the person's lessons: this one's row, and whether it is the last seen.
+    rows = db.session.execute(
+        select(
+            LessonProgress.id,
+            LessonProgress.module_slug,
+            LessonProgress.lesson_slug,
+            LessonProgress.last_seen_at,
+            LessonProgress.completed_at,
+        ).where(LessonProgress.user_id == user.id)
+    ).all()
+    now = utcnow()
+    row = next(
+        (r for r in rows if (r.module_slug, r.lesson_slug) == (module.slug, lesson.slug)), None
+    )
+    if row is None:
+        _first_visit(user, module, lesson, rows)
+    elif as_utc(row.last_seen_at) <= now - REVISIT:
+        if claim(_seen(row.id, now).where(LessonProgress.last_seen_at <= now - REVISIT)):
+            _record_experienced(user, module, lesson)
+    elif row.last_seen_at < max(r.last_seen_at for r in rows):
+        db.session.execute(_seen(row.id, now))  # another lesson was seen since: resume here
+    else:
+        return row.completed_at is not None  # a reload: nothing to write
+    db.session.commit()
+    return row is not None and row.completed_at is not None
+
+
+def _first_visit(user, module: Module, lesson: Lesson, rows) -> None:
+    # A lesson of the module seen before means the module row exists (both are written
+    # together): the module is looked up only on the way into it.
+    if not any(r.module_slug == module.slug for r in rows) and not _module_row(user, module):
         db.session.add(ModuleProgress(user_id=user.id, module_slug=module.slug))
         record(user, "launched", module_activity(module))
-    row = _lesson_row(user, module, lesson)
-    if row:
-        row.last_seen_at = utcnow()
-    else:
-        db.session.add(
-            LessonProgress(user_id=user.id, module_slug=module.slug, lesson_slug=lesson.slug)
-        )
+    db.session.add(
+        LessonProgress(user_id=user.id, module_slug=module.slug, lesson_slug=lesson.slug)
+    )
+    _record_experienced(user, module, lesson)
+
+
+def _seen(row_id: int, now):
+    return update(LessonProgress).where(LessonProgress.id == row_id).values(last_seen_at=now)
+
+
+def _record_experienced(user, module: Module, lesson: Lesson) -> None:
     record(user, "experienced", lesson_activity(module, lesson), parent=module_activity(module))
-    db.session.commit()
 
 
 def complete_lesson(user, module: Module, lesson: Lesson) -> bool:

@@ -46,16 +46,15 @@ def module(module_slug):
 def lesson(module_slug, lesson_slug):
     """Any logged-in person: a lesson; the visit is recorded (xAPI « experienced »)."""
     module, lesson = _find(module_slug, lesson_slug)
-    progress.open_lesson(current_user, module, lesson)
+    done = progress.open_lesson(current_user, module, lesson)  # its query says if it is done
     index = module.lessons.index(lesson)
-    state = next(s for s in progress.overview(current_user) if s.module is module)
     return render_template(
         "courses/lesson.html",
         page_title=lesson.title,
         module=module,
         lesson=lesson,
         body=_html(lesson),
-        done=state.states.get(lesson.slug) == progress.DONE,
+        done=done,
         previous=module.lessons[index - 1] if index else None,
         next=module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
     )

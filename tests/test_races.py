@@ -133,7 +133,8 @@ def test_a_first_lesson_opened_in_tabs_at_once_launches_the_module_once(
     assert codes(responses) == {200}
     assert count(ModuleProgress) == 1 and count(LessonProgress) == 1
     assert statements("launched", "modules", "module-un") == 1
-    assert statements("experienced", "modules", "module-un", "lecons", "lecon-1") == TABS
+    # One reading, however many tabs (courses.progress.REVISIT).
+    assert statements("experienced", "modules", "module-un", "lecons", "lecon-1") == 1
 
 
 def test_a_first_lesson_opened_twice_launches_the_module_once(client, login_as):
@@ -142,7 +143,7 @@ def test_a_first_lesson_opened_twice_launches_the_module_once(client, login_as):
     assert first.status_code == second.status_code == 200
     assert count(ModuleProgress) == 1 and count(LessonProgress) == 1
     assert statements("launched", "modules", "module-un") == 1
-    assert statements("experienced", "modules", "module-un", "lecons", "lecon-1") == 2
+    assert statements("experienced", "modules", "module-un", "lecons", "lecon-1") == 1
 
 
 def _first_lesson_done(client):

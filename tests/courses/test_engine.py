@@ -1,13 +1,15 @@
 """Pages, navigation, progress, resume and statements, on a small fixture catalogue."""
 
 import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from courses.models import LessonProgress, ModuleProgress
 from courses.rendering import render_markdown
 from lms.extensions import db
+from lms.models import utcnow
 from lms.xapi.models import StoredStatement
 from tests.conftest import FIXTURE_CONTENT
 
@@ -104,10 +106,24 @@ def test_lesson_page_shows_objectives_sources_and_navigation(client, login_as):
 # --- progress, statements, resume --------------------------------------------------------------
 
 
-def test_visiting_records_launched_once_and_experienced_each_time(client, login_as):
+def seen_ago(user, lesson_slug: str, minutes: int) -> None:
+    """As if the person had last seen the lesson `minutes` ago."""
+    db.session.execute(
+        update(LessonProgress)
+        .where(LessonProgress.user_id == user.id, LessonProgress.lesson_slug == lesson_slug)
+        .values(last_seen_at=utcnow() - timedelta(minutes=minutes))
+    )
+    db.session.commit()
+
+
+def test_visiting_records_launched_once_and_experienced_once_per_reading(client, login_as):
     user = login_as()
     client.get("/modules/module-un/lecon-1")
-    client.get("/modules/module-un/lecon-1")
+    client.get("/modules/module-un/lecon-1")  # a reload: the same reading
+    seen_ago(user, "lecon-1", 29)
+    client.get("/modules/module-un/lecon-1")  # within half an hour: still the same
+    seen_ago(user, "lecon-1", 31)
+    client.get("/modules/module-un/lecon-1")  # later: a new reading
     assert verbs(user)[1:] == [
         ("launched", "/modules/module-un"),
         ("experienced", "/modules/module-un/lecons/lecon-1"),
@@ -155,6 +171,36 @@ def test_a_completion_requirement_holds_the_module_back(app, client, login_as):
     finally:
         hooks.disconnect(app, hooks.COMPLETION_REQUIREMENT, never)
     assert db.session.scalar(select(ModuleProgress.completed_at)) is None
+
+
+def test_a_reload_writes_nothing_but_a_return_moves_resume(client, login_as):
+    user = login_as()
+    client.get("/modules/module-un/lecon-1")
+    client.get("/modules/module-un/lecon-2")
+    first = db.session.scalar(select(LessonProgress.last_seen_at).filter_by(lesson_slug="lecon-2"))
+    client.get("/modules/module-un/lecon-2")  # a reload
+    db.session.expire_all()
+    assert (
+        db.session.scalar(select(LessonProgress.last_seen_at).filter_by(lesson_slug="lecon-2"))
+        == first
+    )
+    client.get("/modules/module-un/lecon-1")  # back to the first lesson: resume follows
+    assert client.get("/reprendre").location.endswith("/modules/module-un/lecon-1")
+    assert [v for v in verbs(user) if v[0] == "experienced"] == [
+        ("experienced", "/modules/module-un/lecons/lecon-1"),
+        ("experienced", "/modules/module-un/lecons/lecon-2"),
+    ]
+
+
+def test_a_done_lesson_says_so_on_its_page(client, login_as):
+    login_as()
+    client.get("/modules/module-un/lecon-1")
+    assert "Vous avez terminé" not in client.get("/modules/module-un/lecon-1").get_data(
+        as_text=True
+    )
+    complete(client, "module-un", "lecon-1")
+    page = client.get("/modules/module-un/lecon-1").get_data(as_text=True)  # a reload, and done
+    assert "Vous avez terminé cette leçon." in page and "Terminée</span>" in page
 
 
 def test_resume_opens_the_exact_lesson(client, login_as):
