@@ -111,31 +111,36 @@ def served_html():
 
 @pytest.fixture
 def page(request, app, browser, live_server, served_html):
-    """A fresh browser tab on the live server; `app` empties the database after the test.
-    The raw body of each page it loads (by goto, link, form or redirect) is kept for the checker,
-    as the server sent it: the DOM afterwards is the DSFR's scripts' work too."""
+    """A fresh browser tab on the live server; `app` empties the database after the test."""
     context = browser.new_context(base_url=live_server, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    keep_served_html(page, served_html, request.node.name)
+    yield page
+    context.close()
 
-    def keep_html(request_):
+
+def keep_served_html(page, documents: dict[str, str], label: str) -> None:
+    """Keep the raw body of each page the tab loads (by goto, link, form or redirect) for the
+    checker, as the server sent it: the DOM afterwards is the DSFR's scripts' work too.
+    A tab opened by hand (another context) calls this with the `served_html` fixture."""
+
+    def keep(request):
         """Once a document has fully loaded: one the test left while it loaded was not seen."""
-        if not (request_.is_navigation_request() and request_.frame == page.main_frame):
+        if not (request.is_navigation_request() and request.frame == page.main_frame):
             return
-        response = request_.response()
+        response = request.response()
         redirect = response is None or 300 <= response.status < 400
         if redirect or "text/html" not in response.headers.get("content-type", ""):
             return
-        name = f"{request.node.name} #{len(served_html) + 1} {response.url}"
+        name = f"{label} #{len(documents) + 1} {response.url}"
         try:
-            served_html[name] = response.text()
+            documents[name] = response.text()
         except Exception as error:  # noqa: BLE001 — reported below, unless the page moved on
             if page.main_frame.url == response.url:
-                served_html[name] = f"corps illisible : {error}"
+                documents[name] = f"corps illisible : {error}"
 
-    page.on("requestfinished", keep_html)
-    yield page
-    context.close()
+    page.on("requestfinished", keep)
 
 
 def assert_accessible(page) -> None:
