@@ -144,10 +144,12 @@ def _provider_refused(error: str):
     raise ProConnectError(_AGAIN.format("ProConnect a renvoyé une erreur"))
 
 
-def _signed_in(user, identity: dict):
+def _signed_in(user, identity: dict, message: str | None = None):
     session.clear()  # a fresh session on login, as for a password
     login_user(user)
     session[ID_TOKEN] = identity["id_token"]
+    if message:  # flashed into the new session, or it would be cleared with the old one
+        flash(message, "success")
     log.info("connexion ProConnect : utilisateur %s", user.id)
     return redirect(url_for(home_endpoint_for(user)))
 
@@ -172,8 +174,7 @@ def _link(user, identity: dict):
             "Cette identité ProConnect est déjà reliée à un compte.", 409
         ) from None
     log.info("ProConnect relié : utilisateur %s", user.id)
-    flash("Votre compte est relié à ProConnect.", "success")
-    return _signed_in(user, identity)
+    return _signed_in(user, identity, "Votre compte est relié à ProConnect.")
 
 
 def _pending() -> dict:
@@ -224,8 +225,7 @@ def complete():
             "Un compte existe déjà pour cette adresse ou cette identité : connectez-vous.", 409
         ) from None
     log.info("compte créé avec ProConnect : utilisateur %s", user.id)
-    flash("Bienvenue ! Votre compte est créé.", "success")
-    return _signed_in(user, identity)
+    return _signed_in(user, identity, "Bienvenue ! Votre compte est créé.")
 
 
 def _login_limit() -> str:

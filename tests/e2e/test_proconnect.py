@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 from cafeia import create_app
 from lms.extensions import db
-from tests.conftest import free_port, make_config
+from tests.conftest import PASSWORD, free_port, make_config
 from tests.e2e.conftest import REAL_CONTENT, assert_accessible, visit
 from tests.proconnect.conftest import OpenIdProvider
 
@@ -69,6 +69,7 @@ def test_sign_in_with_proconnect_then_log_out_of_both(app, page, openid_provider
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url("**/tableau-de-bord")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Agathe")
+    expect(page.get_by_text("Bienvenue ! Votre compte est créé.")).to_be_visible()
 
     visit(page, "/mon-compte")
     expect(page.get_by_text("Votre compte est relié à votre identité ProConnect")).to_be_visible()
@@ -82,4 +83,39 @@ def test_sign_in_with_proconnect_then_log_out_of_both(app, page, openid_provider
     expect(
         page.get_by_text("Vous êtes déconnecté·e de la plateforme et de ProConnect.")
     ).to_be_visible()
+    assert_accessible(page)
+
+    # Logged out of ProConnect too: signing in again asks for the identity at the provider.
+    visit(page, "/connexion")
+    page.get_by_role("button", name="S’identifier avec ProConnect").click()
+    page.wait_for_url(f"{openid_provider.issuer}/interaction/**")
+    expect(page.get_by_label("Identifiant")).to_be_visible()
+
+
+def test_an_account_with_the_same_address_is_linked_with_its_password(
+    app, page, openid_provider, create_user
+):
+    create_user(email="bastien@exemple.fr", first_name="Bastien")
+    openid_provider.add_account("bastien")
+    visit(page, "/connexion")
+    page.get_by_role("button", name="S’identifier avec ProConnect").click()
+    page.get_by_label("Identifiant").fill("bastien")
+    page.get_by_role("button", name="Se connecter").click()
+
+    page.wait_for_url("**/proconnect/relier")
+    assert_accessible(page)
+    page.get_by_label("Mot de passe de ce compte").fill("pas-le-bon")
+    page.get_by_role("button", name="Relier mon compte").click()
+    expect(
+        page.get_by_text("Mot de passe incorrect : le compte n'a pas été relié.")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Mot de passe de ce compte").fill(PASSWORD)
+    page.get_by_role("button", name="Relier mon compte").click()
+    page.wait_for_url("**/tableau-de-bord")
+    expect(page.get_by_text("Votre compte est relié à ProConnect.")).to_be_visible()
+
+    visit(page, "/mon-compte")
+    page.get_by_role("button", name="Délier mon compte de ProConnect").click()
+    expect(page.get_by_text("Votre compte n'est plus relié à ProConnect.")).to_be_visible()
     assert_accessible(page)
