@@ -386,3 +386,23 @@ def test_the_pages_pass_the_nu_html_checker(client, provider, create_user):
     documents["erreur"] = client.get("/proconnect/retour", query_string={"error": "access_denied"})
     pages = {name: response.get_data(as_text=True) for name, response in documents.items()}
     assert html_errors(pages) == []
+
+
+def test_the_profile_sent_from_two_tabs_makes_one_account(client, provider):
+    provider.add_account("jade")
+    callback(client, provider, "jade")
+    with client.session_transaction() as session:
+        kept = dict(session)
+    assert client.submit("/proconnect/inscription", PROFILE).status_code == 302
+    with client.session_transaction() as session:  # the second tab still holds the identity
+        session.clear()
+        session.update(kept)
+    second = client.submit("/proconnect/inscription", PROFILE)
+    assert second.status_code == 409 and "Un compte existe déjà" in text(second)
+    assert count(User) == 1 and count(ProConnectIdentity) == 1
+
+
+def test_the_profile_page_without_a_proconnect_answer_is_refused(client, provider):
+    response = client.get("/proconnect/inscription")
+    assert response.status_code == 400 and "la demande a expiré" in text(response)
+    assert client.get("/proconnect/relier").status_code == 400
