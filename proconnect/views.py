@@ -110,9 +110,12 @@ def _verified_identity() -> dict:
         raise ProConnectError(_AGAIN.format("le jeton d'identité n'est pas valide")) from None
     except RequestException:
         raise UNAVAILABLE from None
-    if token["userinfo"].get("acr") != ACR:
+    id_claims = token.get("userinfo")  # Authlib's name for the verified ID token's claims
+    if id_claims is None:
+        raise ProConnectError(_AGAIN.format("ProConnect n'a pas donné de jeton d'identité"))
+    if id_claims.get("acr") != ACR:
         raise ProConnectError(_AGAIN.format("le niveau d'authentification n'est pas celui demandé"))
-    claims = verified_userinfo(token, token["userinfo"]["sub"])
+    claims = verified_userinfo(token, id_claims["sub"])
     if missing := missing_claims(claims):
         raise ProConnectError(
             "ProConnect n'a pas transmis " + ", ".join(missing) + " : vous n'êtes pas connecté·e. "
@@ -124,8 +127,27 @@ def _verified_identity() -> dict:
         for name in ("sub", "given_name", "usual_name", "email", "siret", "idp_id")
     }
     identity["email"] = accounts.normalise_email(identity["email"])
+    if not _well_formed(identity):
+        raise ProConnectError(
+            "ProConnect a transmis une adresse, un SIRET ou un identifiant inattendu : "
+            "vous n'êtes pas connecté·e.",
+            502,
+        )
     identity["id_token"] = token["id_token"]
     return identity
+
+
+def _well_formed(identity: dict) -> bool:
+    """What the columns hold: a SIRET is 14 digits, an address 254 characters at most."""
+    siret = identity["siret"]
+    return (
+        len(siret) == 14
+        and siret.isdigit()
+        and "@" in identity["email"]
+        and len(identity["email"]) <= 254
+        and len(identity["sub"]) <= 255
+        and len(identity["idp_id"]) <= 255
+    )
 
 
 _AGAIN = (

@@ -406,3 +406,13 @@ def test_the_profile_page_without_a_proconnect_answer_is_refused(client, provide
     response = client.get("/proconnect/inscription")
     assert response.status_code == 400 and "la demande a expiré" in text(response)
     assert client.get("/proconnect/relier").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "claims", [{"siret": "123"}, {"siret": "1300252650001X"}, {"email": "a" * 250 + "@exemple.fr"}]
+)
+def test_a_malformed_claim_is_refused_before_any_write(client, provider, claims):
+    provider.add_account("odile", **claims)
+    response = callback(client, provider, "odile")
+    assert response.status_code == 502 and "inattendu" in text(response)
+    assert count(User) == 0
