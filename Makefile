@@ -7,7 +7,7 @@ PORT ?= 5000
 # The platform's absolute links (QR codes, badges, e-mails) follow the port it serves on.
 export PORT
 
-.PHONY: run test setup lint format bench browser proxy java pdf lrs clean
+.PHONY: run test setup lint format bench wrk browser proxy java pdf lrs clean
 
 run: setup pdf
 	$(FLASK) lms init-db
@@ -33,6 +33,9 @@ node_modules/.installed: package.json package-lock.json
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 # The production shape (gunicorn behind nginx) is tested too: nginx from Debian.
 proxy:
@@ -60,16 +63,15 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# BENCH=platform|stats|load|all; the statistics are measured on SQLite, then on PostgreSQL;
-# load runs simulated learners through an LRS outage and a database restart (its own PostgreSQL).
+# BENCH=platform|stats|load|all; the platform and the statistics are measured on SQLite, then
+# on PostgreSQL; load runs simulated learners through an LRS outage and a database restart (its
+# own PostgreSQL). wrk is the HTTP client: light enough that the server is what is measured.
 BENCH ?= all
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/bench
-bench: setup lrs
+bench: setup lrs wrk
 ifneq ($(filter $(BENCH),all platform stats),)
 	$(BIN)/python -m bench $(BENCH)
-endif
-ifneq ($(filter $(BENCH),all stats),)
-	DATABASE_URL=$(BENCH_POSTGRES) $(BIN)/python -m bench stats
+	DATABASE_URL=$(BENCH_POSTGRES) $(BIN)/python -m bench $(BENCH)
 endif
 ifneq ($(filter $(BENCH),all load),)
 	$(BIN)/python -m bench load

@@ -5,6 +5,7 @@ Runs on a fresh SQLite file, or on PostgreSQL when DATABASE_URL is set (the data
     python -m bench          xAPI recording and delivery, the lesson page, a cohort's dashboard
     python -m bench stats    national statistics on a generated national dataset (heavy: minutes)
     python -m bench all      both
+    python -m bench profile  where a lesson page's time goes (cProfile)
     python -m bench load     simulated learners through an LRS outage and a database restart
                              (a private PostgreSQL and Ralph of its own; about three minutes)
 """
@@ -29,6 +30,7 @@ from . import load
 from .accounts import PASSWORD, bench_account
 from .cohorts import bench_cohort_dashboard
 from .courses import bench_lesson_page
+from .profile import profile_lesson_page
 from .stats import bench_stats
 from .xapi import bench_delivery, bench_recording
 
@@ -87,12 +89,14 @@ def main(argv: list[str]) -> None:
     choice = argv[0] if argv else "platform"
     if choice == "load":
         return load.main(print_figure)  # its own database server: not bench_app's
-    if choice not in ("platform", "stats", "all"):
-        sys.exit("usage : python -m bench [stats|all|load]")
+    if choice not in ("platform", "stats", "all", "profile"):
+        sys.exit("usage : python -m bench [stats|all|load|profile]")
     app = bench_app()
     with app.app_context():
         print(f"Base : {db.engine.dialect.name}\n")
         started = time.perf_counter()
+        if choice == "profile":
+            return bench_profile(app)
         if choice in ("platform", "all"):
             bench_platform(app)
         if choice in ("stats", "all"):
@@ -109,6 +113,13 @@ def bench_platform(app) -> None:
     print_figure(*bench_delivery(app, learner))
     print_figure(*bench_lesson_page(app, email, PASSWORD))
     print_figure(*bench_cohort_dashboard(app))
+
+
+def bench_profile(app) -> None:
+    email = f"bench-{uuid.uuid4().hex[:6]}@exemple.fr"
+    bench_account(email)
+    db.session.commit()
+    profile_lesson_page(app, email)
 
 
 if __name__ == "__main__":

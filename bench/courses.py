@@ -1,10 +1,13 @@
-"""The lesson page under gunicorn, against the smallest Flask page served the same way."""
+"""The lesson page under gunicorn, against the smallest Flask page served the same way.
 
-import urllib.request
+Both servers run at once (gunicorn, 2 sync workers each) and wrk alternates between them:
+a reload of a lesson already opened, by a logged-in learner, which still checks whether the
+visit is a new reading (courses.progress.REVISIT).
+"""
 
 from courses import progress
 
-from .http import gunicorn, logged_in_opener, requests_per_second
+from .http import cookie_header, cores, gunicorn, logged_in_opener, paired_rates
 
 
 def bench_lesson_page(app, learner_email: str, password: str):
@@ -16,10 +19,13 @@ def bench_lesson_page(app, learner_email: str, password: str):
     }
     module = progress.catalogue().modules[1]
     path = f"/modules/{module.slug}/{module.lessons[3].slug}"
-    with gunicorn("wsgi:app", env) as base:
-        lesson = requests_per_second(logged_in_opener(base, learner_email, password), base + path)
-    with gunicorn("bench.minimal:app", {}) as base:
-        minimal = requests_per_second(urllib.request.build_opener(), base + "/")
+    with gunicorn("wsgi:app", env) as base, gunicorn("bench.minimal:app", {}) as minimal_base:
+        opener = logged_in_opener(base, learner_email, password)
+        opener.open(base + path).read()  # the first visit, recorded
+        lesson, minimal = paired_rates(
+            (base + path, cookie_header(opener)), (minimal_base + "/", "")
+        )
+    print(f"  ({cores()})")
     return (
         "page de leçon (gunicorn, 2 workers)",
         lesson,

@@ -1,9 +1,17 @@
-"""Serving with gunicorn on 127.0.0.1 and measuring requests per second from a few clients."""
+"""Serving with gunicorn on 127.0.0.1 and measuring requests per second with wrk.
+
+The client is wrk (C, one thread, event-driven): it takes a fraction of a core where the
+server takes the rest, so the minimal page measures the server, not the client. Client and
+server share the machine's cores (os.cpu_count(), said with each figure); both pages are
+measured in alternating rounds, so that a noisy neighbour weighs on both alike.
+"""
 
 import http.cookiejar
 import os
 import re
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -16,6 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 4
 REQUESTS = 1200
+CONNECTIONS = 8  # 4 per gunicorn worker: none waits on the client
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 
 
 def _free_port() -> int:
@@ -54,7 +65,11 @@ def gunicorn(target: str, env: dict, workers: int = 2):
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=30)  # a loaded machine: workers finish their request first
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def logged_in_opener(base: str, email: str, password: str):
@@ -91,3 +106,41 @@ def requests_per_second(opener, url: str) -> float:
     if errors:
         raise errors[0]
     return REQUESTS / elapsed
+
+
+def cookie_header(opener) -> str:
+    """The session cookie of a logged_in_opener, for wrk."""
+    jar = next(h.cookiejar for h in opener.handlers if hasattr(h, "cookiejar"))
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def wrk_rate(url: str, cookie: str = "", seconds: int = SECONDS) -> float:
+    """Requests per second that wrk measured; a non-2xx answer fails the bench."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk manque : make bench l'installe (apt-get install wrk)")
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", *headers, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in output or "Socket errors" in output and "timeout" in output:
+        raise RuntimeError(f"wrk : réponses en erreur\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def paired_rates(measured: tuple[str, str], baseline: tuple[str, str]) -> tuple[float, float]:
+    """(url, cookie) of the page and of its baseline, in ROUNDS alternating rounds: the
+    medians of both, taken from the rounds' ratio so that the ratio is the paired one."""
+    pairs = []
+    for _ in range(ROUNDS):
+        pairs.append((wrk_rate(*measured), wrk_rate(*baseline)))
+    ratio = statistics.median(page / base for page, base in pairs)
+    base = statistics.median(base for _, base in pairs)
+    return base * ratio, base
+
+
+def cores() -> str:
+    load = os.getloadavg()[0]
+    return f"client wrk (1 fil) et serveur sur les mêmes {os.cpu_count()} cœurs, charge {load:.1f}"
