@@ -157,7 +157,7 @@ def test_moderation_and_the_refusal_are_accessible(app, page, width):
     load_demo()
     page.set_viewport_size({"width": width, "height": 800})
     log_in(page, "admin@exemple.fr", DEMO_PASSWORD)
-    page.wait_for_url("**/tableau-de-bord")
+    page.wait_for_url("**/admin/")
     visit(page, "/admin/cafes")
     page.get_by_label(re.compile("Motif pour « Parents, enfants et IA »")).fill("Publicité.")
     page.get_by_role("button", name="Masquer : Parents, enfants et IA").click()
