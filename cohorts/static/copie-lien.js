@@ -1,9 +1,10 @@
-// « Copier le lien » : the button is hidden until this script runs, so that without
-// JavaScript the page offers only what works there (the link in a read-only field).
+// « Copier le lien » : the button is hidden (its wrapper: the DSFR's .fr-btn would override
+// `hidden` on the button itself) until this script runs, so that without JavaScript the page
+// offers only what works there: the link in a read-only field.
 for (const button of document.querySelectorAll("[data-copie]")) {
   const field = document.getElementById(button.dataset.copie);
   const status = document.getElementById(button.dataset.copie + "-statut");
-  button.hidden = false;
+  button.parentElement.hidden = false;
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(field.value);

@@ -213,7 +213,8 @@ def test_the_link_is_shown_in_a_read_only_field_with_a_copy_button(client, cohor
     field = re.search(r'<input class="fr-input" id="lien-invitation"[^>]*>', page).group(0)
     assert f'value="http://cafeia.test/cohortes/rejoindre/{cohort.invite_code}"' in field
     assert "readonly" in field and '<label class="fr-label" for="lien-invitation">' in page
-    assert 'data-copie="lien-invitation" hidden>Copier le lien</button>' in page
+    assert '<span hidden><button type="button"' in page
+    assert 'data-copie="lien-invitation">Copier le lien</button></span>' in page
     script = re.search(r'<script src="([^"]+copie-lien.js)" defer>', page).group(1)
     served = client.get(script)
     assert served.status_code == 200 and b"navigator.clipboard" in served.data
