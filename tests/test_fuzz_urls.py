@@ -19,12 +19,12 @@ from wtforms.fields.core import UnboundField
 
 from annuaire.models import Listing
 from certificates import status
-from certificates.demo import certify
 from cohorts import services as cohorts
 from lms.extensions import db
 from lms.security import FORM_TYPES
 from quizzes import services as quizzes
 from tests.conftest import PASSWORD
+from tests.helpers import certify
 
 ROLES = ("anonyme", "apprenant", "formateur", "admin")
 # Integers a database column cannot hold, or that int() reads although no link writes them.
@@ -49,6 +49,7 @@ HOSTILE_QUERY = HOSTILE_INTS + HOSTILE_TEXT + ["[]", "{}", "eyJ4Ijp7fX0=", "W1tb
 QUERY_PARAMS = {
     "admin.users": ["q", "page"],
     "annuaire.search": ["q", "region", "departement", "commune", "format", "public", "page"],
+    "cafes.agenda": ["region", "departement", "format", "public", "du", "au", "page"],
     "accounts.login": ["next"],
     "certificates.verify_form": ["code"],
     "cohorts.show": ["filtre", "tri", "ordre"],

@@ -1,7 +1,7 @@
 import pytest
 
 from certificates import status
-from certificates.demo import certify
+from tests.helpers import certify
 
 
 @pytest.fixture

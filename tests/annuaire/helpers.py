@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 
 from annuaire.models import Listing
-from certificates.demo import certify
 from lms.extensions import db
+from tests.helpers import certify
 
 LISTING = {
     "display_name": "Camille M.",
