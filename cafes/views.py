@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 from flask import (
     Response,
@@ -71,7 +72,10 @@ def _agenda_page(filters, results, error=None):
         filters=filters,
         results=results,
         error=error,
-        counts=services.counts_by_departement(filters if error is None else services.Filters()),
+        # The map shows every département, whatever territory is chosen: the other filters only.
+        counts=services.counts_by_departement(
+            replace(filters, region="", departement="") if error is None else services.Filters()
+        ),
         regions=sorted({d.region for d in departements.values()}),
         shapes=shapes,
         view_box=view_box,

@@ -54,6 +54,9 @@ def test_filters_narrow_the_agenda(client, auth, animateur):
     day = (date.today() + timedelta(days=10)).isoformat()
     assert len(titles(f"du={day}&au={day}")) == 2
     assert titles(f"au={date.today().isoformat()}") == set()
+    # The map keeps every département while one is chosen.
+    page = client.get("/cafes?departement=29").get_data(as_text=True)
+    assert re.search(r'id="carte-31"[^>]*aria-label="Haute-Garonne : 1 café"', page)
 
 
 def test_registration_capacity_waiting_list_and_cancellation(client, auth, animateur, mailbox):
