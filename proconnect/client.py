@@ -132,7 +132,7 @@ def verified_userinfo(token: dict, sub: str) -> dict:
 
 def _untrusted() -> ProConnectError:
     return ProConnectError(
-        "Les informations transmises par ProConnect n'ont pas pu être vérifiées : "
+        "Les informations transmises par ProConnect n'ont pas pu être vérifiées : "
         "vous n'êtes pas connecté·e. Réessayez dans quelques minutes.",
         502,
     )

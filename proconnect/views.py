@@ -118,7 +118,7 @@ def _verified_identity() -> dict:
     claims = verified_userinfo(token, id_claims["sub"])
     if missing := missing_claims(claims):
         raise ProConnectError(
-            "ProConnect n'a pas transmis " + ", ".join(missing) + " : vous n'êtes pas connecté·e. "
+            "ProConnect n'a pas transmis " + ", ".join(missing) + " : vous n'êtes pas connecté·e. "
             "Vérifiez votre compte auprès de votre fournisseur d'identité.",
             502,
         )
@@ -129,7 +129,7 @@ def _verified_identity() -> dict:
     identity["email"] = accounts.normalise_email(identity["email"])
     if not _well_formed(identity):
         raise ProConnectError(
-            "ProConnect a transmis une adresse, un SIRET ou un identifiant inattendu : "
+            "ProConnect a transmis une adresse, un SIRET ou un identifiant inattendu : "
             "vous n'êtes pas connecté·e.",
             502,
         )
@@ -151,14 +151,14 @@ def _well_formed(identity: dict) -> bool:
 
 
 _AGAIN = (
-    "La connexion avec ProConnect n'a pas abouti : {}. Recommencez depuis la page de connexion."
+    "La connexion avec ProConnect n'a pas abouti : {}. Recommencez depuis la page de connexion."
 )
 
 
 def _provider_refused(error: str):
     if error == "access_denied":
         raise ProConnectError(
-            "Vous avez refusé de transmettre vos informations : vous n'êtes pas connecté·e. "
+            "Vous avez refusé de transmettre vos informations : vous n'êtes pas connecté·e. "
             "Vous pouvez recommencer, ou vous connecter avec un mot de passe.",
             403,
         )
@@ -179,7 +179,7 @@ def _signed_in(user, identity: dict, message: str | None = None):
 def _link(user, identity: dict):
     if identity_of(user) is not None:
         raise ProConnectError(
-            "Votre compte est déjà relié à une autre identité ProConnect : déliez-la d'abord "
+            "Votre compte est déjà relié à une autre identité ProConnect : déliez-la d'abord "
             "depuis « Mon compte ».",
             409,
         )
@@ -244,10 +244,10 @@ def complete():
     except IntegrityError:  # the address or the identity taken meanwhile (a second tab)
         db.session.rollback()
         raise ProConnectError(
-            "Un compte existe déjà pour cette adresse ou cette identité : connectez-vous.", 409
+            "Un compte existe déjà pour cette adresse ou cette identité : connectez-vous.", 409
         ) from None
     log.info("compte créé avec ProConnect : utilisateur %s", user.id)
-    return _signed_in(user, identity, "Bienvenue ! Votre compte est créé.")
+    return _signed_in(user, identity, "Bienvenue ! Votre compte est créé.")
 
 
 def _login_limit() -> str:
@@ -266,7 +266,7 @@ def link():
         return render_template("proconnect/link.html", **page), status
     user = accounts.authenticate(identity["email"], form.password.data)
     if user is None:
-        form.password.errors.append("Mot de passe incorrect : le compte n'a pas été relié.")
+        form.password.errors.append("Mot de passe incorrect : le compte n'a pas été relié.")
         return render_template("proconnect/link.html", **page), 401
     return _link(user, identity)
 
@@ -287,13 +287,13 @@ def send_link():
     token = _link_serializer().dumps({"user": user.id, **kept})
     send_mail(
         user.email,
-        "Café IA Formation : relier votre compte à ProConnect",
+        "Café IA Formation : relier votre compte à ProConnect",
         f"Bonjour {user.first_name},\n\nPour relier votre compte à votre identité ProConnect, "
-        f"ouvrez ce lien (valable une heure) :\n{absolute_url('proconnect.confirm_link', token=token)}\n\n"
-        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne sera relié.\n",
+        f"ouvrez ce lien (valable une heure) :\n{absolute_url('proconnect.confirm_link', token=token)}\n\n"
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne sera relié.\n",
     )
     flash(
-        f"Un lien vient d'être envoyé à {user.email} : ouvrez-le pour relier votre compte.", "info"
+        f"Un lien vient d'être envoyé à {user.email} : ouvrez-le pour relier votre compte.", "info"
     )
     return redirect(url_for("proconnect.link"))
 
@@ -305,7 +305,7 @@ def confirm_link(token):
         data = _link_serializer().loads(token, max_age=LINK_MAX_AGE)
     except BadSignature:
         raise ProConnectError(
-            "Ce lien est invalide ou expiré : recommencez la connexion avec ProConnect."
+            "Ce lien est invalide ou expiré : recommencez la connexion avec ProConnect."
         ) from None
     user = db.session.get(User, data.get("user"))
     if user is None or identity_of(user) is not None or account_for(data["sub"], data["idp_id"]):
@@ -317,7 +317,7 @@ def confirm_link(token):
     )
     db.session.commit()
     log.info("ProConnect relié par e-mail : utilisateur %s", user.id)
-    flash("Votre compte est relié à ProConnect : connectez-vous avec ProConnect.", "success")
+    flash("Votre compte est relié à ProConnect : connectez-vous avec ProConnect.", "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -330,7 +330,7 @@ def unlink():
         flash("Votre compte n'est pas relié à ProConnect.", "info")
     elif not current_user.password_hash:
         flash(
-            "Choisissez d'abord un mot de passe : sans lui, vous ne pourriez plus vous connecter.",
+            "Choisissez d'abord un mot de passe : sans lui, vous ne pourriez plus vous connecter.",
             "error",
         )
     else:
@@ -353,7 +353,7 @@ def end_provider_session(ended: dict):
         )
     except (RequestException, ValueError, RuntimeError):
         flash(
-            "ProConnect ne répond pas : vous restez peut-être connecté·e chez ProConnect.",
+            "ProConnect ne répond pas : vous restez peut-être connecté·e chez ProConnect.",
             "warning",
         )
         return None
@@ -367,7 +367,7 @@ def logged_out():
     except OAuthError:
         raise ProConnectError(
             "Ce retour de déconnexion ne vient pas de ce navigateur. Vous êtes bien déconnecté·e "
-            "de la plateforme ; fermez votre navigateur pour terminer la session ProConnect."
+            "de la plateforme ; fermez votre navigateur pour terminer la session ProConnect."
         ) from None
     flash("Vous êtes déconnecté·e de la plateforme et de ProConnect.", "info")
     return redirect(url_for("pages.home"))

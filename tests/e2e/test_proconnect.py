@@ -69,7 +69,7 @@ def test_sign_in_with_proconnect_then_log_out_of_both(app, page, openid_provider
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url("**/tableau-de-bord")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Agathe")
-    expect(page.get_by_text("Bienvenue ! Votre compte est créé.")).to_be_visible()
+    expect(page.get_by_text("Bienvenue ! Votre compte est créé.")).to_be_visible()
 
     visit(page, "/mon-compte")
     expect(page.get_by_text("Votre compte est relié à votre identité ProConnect")).to_be_visible()
@@ -107,7 +107,7 @@ def test_an_account_with_the_same_address_is_linked_with_its_password(
     page.get_by_label("Mot de passe de ce compte").fill("pas-le-bon")
     page.get_by_role("button", name="Relier mon compte").click()
     expect(
-        page.get_by_text("Mot de passe incorrect : le compte n'a pas été relié.")
+        page.get_by_text("Mot de passe incorrect : le compte n'a pas été relié.")
     ).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Mot de passe de ce compte").fill(PASSWORD)

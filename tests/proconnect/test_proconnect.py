@@ -59,7 +59,7 @@ def test_the_button_shows_on_the_sign_in_and_sign_up_pages(client, provider):
     for url in ("/connexion", "/inscription"):
         response = client.get(url)
         page = response.get_data(as_text=True)
-        assert "fr-connect fr-connect--pro" in page and "Qu’est-ce que ProConnect ?" in page
+        assert "fr-connect fr-connect--pro" in page and "Qu’est-ce que ProConnect ?" in page
         # Its form, and the log-out's, are answered by a redirect to the provider.
         policy = response.headers["Content-Security-Policy"]
         assert f"form-action 'self' http://127.0.0.1:{provider.port};" in policy
