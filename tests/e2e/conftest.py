@@ -115,15 +115,18 @@ def page(request, app, browser, live_server, served_html):
     context = browser.new_context(base_url=live_server, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    keep_served_html(page, served_html, request.node.name)
+    finish_reading = keep_served_html(page, served_html, request.node.name)
     yield page
+    finish_reading()
     context.close()
 
 
-def keep_served_html(page, documents: dict[str, str], label: str) -> None:
+def keep_served_html(page, documents: dict[str, str], label: str):
     """Keep the raw body of each page the tab loads (by goto, link, form or redirect) for the
     checker, as the server sent it: the DOM afterwards is the DSFR's scripts' work too.
-    A tab opened by hand (another context) calls this with the `served_html` fixture."""
+    A tab opened by hand (another context) calls this with the `served_html` fixture, and
+    calls the function it returns before closing the tab."""
+    reading = []
 
     def keep(request):
         """Once a document has fully loaded: one the test left while it loaded was not seen."""
@@ -134,13 +137,27 @@ def keep_served_html(page, documents: dict[str, str], label: str) -> None:
         if redirect or "text/html" not in response.headers.get("content-type", ""):
             return
         name = f"{label} #{len(documents) + 1} {response.url}"
+        reading.append(name)
         try:
             documents[name] = response.text()
         except Exception as error:  # noqa: BLE001 — reported below, unless the page moved on
             if page.main_frame.url == response.url:
                 documents[name] = f"corps illisible : {error}"
+        finally:
+            reading.remove(name)
+
+    def finish_reading():
+        """The last page loaded, and its body read, before the tab closes."""
+        if page.is_closed():
+            return
+        page.wait_for_load_state()
+        for _ in range(500):  # ten seconds at most
+            if not reading:
+                return
+            page.wait_for_timeout(20)
 
     page.on("requestfinished", keep)
+    return finish_reading
 
 
 def assert_accessible(page) -> None:
