@@ -40,7 +40,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def max_age() -> int:
-    return current_app.config.get("FIRST_PASSWORD_MAX_AGE", FIRST_PASSWORD_DAYS * 86400)
+    return FIRST_PASSWORD_DAYS * 86400
 
 
 def link(user: User, cohort: Cohort) -> str:
