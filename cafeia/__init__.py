@@ -12,11 +12,12 @@ import certificates
 import cohorts
 import courses
 import lms
+import lti
 import proconnect
 import quizzes
 import stats
 
-FEATURES = (courses, proconnect, quizzes, certificates, annuaire, cohorts, cafes, stats)
+FEATURES = (courses, proconnect, quizzes, certificates, annuaire, cohorts, cafes, lti, stats)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -63,11 +63,12 @@ def _development_secret(config: dict) -> str:
     return path.read_text().strip()
 
 
-def _development_key(config: dict) -> str:
-    """The RSA key that signs badges: from the environment in production, generated here else."""
+def _development_key(config: dict, name: str = "BADGE_SIGNING_KEY", file: str = "badge") -> str:
+    """The RSA key that signs badges (or LTI messages): from the environment in production,
+    generated here else."""
     if config["PRODUCTION"]:
-        raise RuntimeError("BADGE_SIGNING_KEY doit être défini en production (clé RSA PEM).")
-    path = config["INSTANCE_PATH"] / "badge_signing_key_rsa.pem"
+        raise RuntimeError(f"{name} doit être défini en production (clé RSA PEM).")
+    path = config["INSTANCE_PATH"] / f"{file}_signing_key_rsa.pem"
     if not path.exists():
         key = rsa.generate_private_key(public_exponent=65537, key_size=3072).private_bytes(
             serialization.Encoding.PEM,
@@ -137,6 +138,7 @@ SETTINGS = (
     Setting("STATS_OPEN_DATA_TTL", 600, int),
     Setting("BADGE_SIGNING_KEY", _development_key),
     Setting("BADGE_PREVIOUS_KEY", _previous_development_key),
+    Setting("LTI_TOOL_PRIVATE_KEY", lambda c: _development_key(c, "LTI_TOOL_PRIVATE_KEY", "lti")),
     Setting("COURSES_CONTENT"),  # None: courses/content
     Setting("DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")),
     # ProConnect: off unless a provider, a client id and its secret are given.

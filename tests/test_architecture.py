@@ -21,6 +21,7 @@ FLOORS = {
     "annuaire": 4,
     "cohorts": 4,
     "cafes": 5,  # the agenda: builds on certificates and the annuaire
+    "lti": 5,  # LTI 1.3: builds on cohorts and certificates
     "stats": 6,
     "cafeia": 7,
 }
