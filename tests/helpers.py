@@ -1,9 +1,16 @@
-"""Helpers shared across the suite: facts written straight to the tables.
+"""Helpers shared across the suite; fixtures live in the conftest files.
 
-A test whose subject comes after a step (a listing, a cohort page, a revocation) needs the
-step's facts, not its path: the path has tests of its own, and walking it for every test costs
-a few dozen queries and statements per lesson and quiz.
+- forms a person fills in, and what the next page will say;
+- several tabs of one browser sending at once (the races of tests/test_races.py);
+- facts written straight to the tables: a test whose subject comes after a step (a listing,
+  a cohort page, a revocation) needs the step's facts, not its path — the path has tests of
+  its own, and walking it for every test costs a few dozen queries and statements a step.
 """
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
 
 from certificates import readiness, status
 from certificates.models import Certificate
@@ -11,8 +18,120 @@ from courses import progress
 from courses.models import LessonProgress, ModuleProgress
 from lms.extensions import db
 from lms.models import utcnow
+from lms.xapi.models import StoredStatement
+from lms.xapi.recorder import activity_iri
+from lms.xapi.vocabulary import VERBS
 from quizzes import services as quizzes
 from quizzes.models import QuizAttempt
+from tests.conftest import PASSWORD
+
+# --- forms ----------------------------------------------------------------------------------------
+
+# The sign-up form, as a newcomer fills it in.
+VALID = {
+    "email": "Claire.Petit@Exemple.fr",
+    "password": PASSWORD,
+    "confirm": PASSWORD,
+    "first_name": "Claire",
+    "last_name": "Petit",
+    "profile": "mediateur",
+    "structure": "Centre social des Minimes",
+    "commune": "Toulouse",
+    "departement": "31",
+}
+
+
+def flashed(tab) -> str:
+    """The message the last request left for the next page (the redirects are not followed)."""
+    with tab.session_transaction() as session:
+        flashes = session.get("_flashes", [])
+    return flashes[-1][1] if flashes else ""
+
+
+# --- several tabs at once -------------------------------------------------------------------------
+
+MY_LISTING = "/annuaire/ma-fiche"
+TABS = 4
+ON_BOTH = pytest.mark.parametrize(
+    "database", ["suite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+
+
+def tabs(app, client, n: int = TABS) -> list:
+    """n clients holding the session cookie of `client` (logged in): n tabs of one browser."""
+    client.csrf_token()  # the session now holds the CSRF secret the tabs' forms are signed with
+    cookie = client.get_cookie("session")
+    result = []
+    for _ in range(n):
+        tab = app.test_client()
+        tab.set_cookie("session", cookie.value)
+        result.append(tab)
+    return result
+
+
+def at_once(clients: list, send) -> list:
+    """send(client) from one thread per client, released together; their responses, in order."""
+    barrier, responses, errors = threading.Barrier(len(clients)), [None] * len(clients), []
+
+    def run(index, tab):
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = send(tab)
+        except Exception as error:  # re-raised below: a 500 propagates here in testing mode
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    assert all(responses), "every request should have answered"
+    return responses
+
+
+def rendezvous(monkeypatch, owner, name: str, parties: int = TABS) -> None:
+    """Each request's first call of owner.name waits, once done, until all have made it."""
+    barrier, original, seen = threading.Barrier(parties), getattr(owner, name), threading.local()
+
+    def wrapped(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if not getattr(seen, "done", False):
+            seen.done = True
+            barrier.wait(timeout=10)
+        return result
+
+    monkeypatch.setattr(owner, name, wrapped)
+
+
+def on(database: str) -> None:
+    if database == "postgresql":
+        assert db.engine.dialect.name == "postgresql"
+
+
+def codes(responses) -> set[int]:
+    return {response.status_code for response in responses}
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def statements(verb: str, *path: str) -> int:
+    return count(
+        StoredStatement,
+        StoredStatement.verb == VERBS[verb][0],
+        StoredStatement.object_id == activity_iri(*path),
+    )
+
+
+def submit_all(url: str, data: dict | None = None):
+    """What each tab sends: the same form, with the CSRF token its page carried."""
+    return lambda tab: tab.submit(url, data or {})
+
+
+# --- facts written directly -----------------------------------------------------------------------
 
 
 def complete_course(person) -> None:

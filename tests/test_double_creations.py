@@ -35,8 +35,18 @@ from lms.models import User, utcnow
 from tests.annuaire.helpers import LISTING
 from tests.cohorts.test_cohorts import HEADER, upload
 from tests.conftest import free_port, make_config
-from tests.test_double_submits import flashed
-from tests.test_races import MY_LISTING, ON_BOTH, TABS, at_once, codes, count, on, rendezvous, tabs
+from tests.helpers import (
+    MY_LISTING,
+    ON_BOTH,
+    TABS,
+    at_once,
+    codes,
+    count,
+    flashed,
+    on,
+    rendezvous,
+    tabs,
+)
 
 
 def page_token(client, url: str) -> str:

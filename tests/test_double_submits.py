@@ -30,28 +30,21 @@ from quizzes.demo import right_answers
 from quizzes.models import QuestionAnswer, QuizAttempt
 from tests.annuaire.helpers import LISTING
 from tests.conftest import PASSWORD
-from tests.lms.test_accounts import VALID
-from tests.test_races import (
+from tests.helpers import (
     MY_LISTING,
     ON_BOTH,
     TABS,
+    VALID,
     at_once,
     codes,
     count,
+    flashed,
     on,
     rendezvous,
     statements,
     submit_all,
     tabs,
 )
-
-
-def flashed(tab) -> str:
-    """The message the last request left for the next page (the redirects are not followed)."""
-    with tab.session_transaction() as session:
-        flashes = session.get("_flashes", [])
-    return flashes[-1][1] if flashes else ""
-
 
 # --- signing up ----------------------------------------------------------------------------------
 

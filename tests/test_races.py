@@ -8,11 +8,9 @@ time rather than now and then. Each race runs on the suite's database and again 
 other, must give the same answer as the first too.
 """
 
-import threading
-
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from annuaire import services as annuaire
 from annuaire.models import Listing
@@ -26,97 +24,28 @@ from courses.models import LessonProgress, ModuleProgress
 from lms.extensions import db
 from lms.models import utcnow
 from lms.xapi.models import StoredStatement
-from lms.xapi.recorder import activity_iri
 from lms.xapi.vocabulary import VERBS
 from quizzes import services as quizzes
 from quizzes.models import QuizAttempt
 from tests.annuaire.helpers import LISTING
 from tests.certificates.test_status import readiness_form
+from tests.helpers import (
+    MY_LISTING,
+    ON_BOTH,
+    TABS,
+    at_once,
+    codes,
+    count,
+    on,
+    rendezvous,
+    statements,
+    submit_all,
+    tabs,
+)
 
-TABS = 4
 FIRST_LESSON = "/modules/module-un/lecon-1"
 # module-deux has two lessons and no quiz: finishing its lessons completes it.
 LAST_LESSON = "/modules/module-deux/lecon-2"
-ON_BOTH = pytest.mark.parametrize(
-    "database", ["suite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def tabs(app, client, n: int = TABS) -> list:
-    """n clients holding the session cookie of `client` (logged in): n tabs of one browser."""
-    client.csrf_token()  # the session now holds the CSRF secret the tabs' forms are signed with
-    cookie = client.get_cookie("session")
-    result = []
-    for _ in range(n):
-        tab = app.test_client()
-        tab.set_cookie("session", cookie.value)
-        result.append(tab)
-    return result
-
-
-def at_once(clients: list, send) -> list:
-    """send(client) from one thread per client, released together; their responses, in order."""
-    barrier, responses, errors = threading.Barrier(len(clients)), [None] * len(clients), []
-
-    def run(index, tab):
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = send(tab)
-        except Exception as error:  # re-raised below: a 500 propagates here in testing mode
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    assert all(responses), "every request should have answered"
-    return responses
-
-
-def rendezvous(monkeypatch, owner, name: str, parties: int = TABS) -> None:
-    """Each request's first call of owner.name waits, once done, until all have made it."""
-    barrier, original, seen = threading.Barrier(parties), getattr(owner, name), threading.local()
-
-    def wrapped(*args, **kwargs):
-        result = original(*args, **kwargs)
-        if not getattr(seen, "done", False):
-            seen.done = True
-            barrier.wait(timeout=10)
-        return result
-
-    monkeypatch.setattr(owner, name, wrapped)
-
-
-def on(database: str) -> None:
-    if database == "postgresql":
-        assert db.engine.dialect.name == "postgresql"
-
-
-def codes(responses) -> set[int]:
-    return {response.status_code for response in responses}
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def statements(verb: str, *path: str) -> int:
-    return count(
-        StoredStatement,
-        StoredStatement.verb == VERBS[verb][0],
-        StoredStatement.object_id == activity_iri(*path),
-    )
-
-
-def submit_all(url: str, data: dict | None = None):
-    """What each tab sends: the same form, with the CSRF token its page carried."""
-    return lambda tab: tab.submit(url, data or {})
 
 
 # --- courses: opening and completing lessons -----------------------------------------------------
@@ -339,8 +268,6 @@ def test_a_readiness_page_sent_back_with_an_error_keeps_its_token(client, login_
 
 
 # --- annuaire: the first listing ----------------------------------------------------------------
-
-MY_LISTING = "/annuaire/ma-fiche"
 
 
 @ON_BOTH

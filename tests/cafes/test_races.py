@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from cafes.models import CONFIRMED, WAITING, Cafe, Registration
 from lms.extensions import db
 from tests.cafes.helpers import announced, join
-from tests.test_races import at_once, on
+from tests.helpers import at_once, on
 
 PEOPLE = 6
 ON_BOTH = pytest.mark.parametrize(
@@ -75,3 +75,20 @@ def test_cancellations_at_once_move_the_waiting_list_up_one_each(
         select(Registration.email).where(Registration.status == WAITING)
     )
     assert first_waiting == "p4@exemple.fr"  # the list moved up in its order
+
+
+@ON_BOTH
+def test_an_announcement_sent_from_tabs_at_once_is_one_cafe(app, client, animateur, database):
+    from tests.cafes.helpers import CAFE
+    from tests.test_races import tabs
+
+    on(database)
+    page = {**CAFE, "envoi": "jeton-de-la-page-0123456789"}
+    responses = at_once(tabs(app, client), lambda tab: tab.submit("/mes-cafes/nouveau", page))
+    assert {r.status_code for r in responses} == {302}
+    assert len({r.location for r in responses}) == 1
+    assert db.session.scalar(select(func.count()).select_from(Cafe)) == 1
+    client.submit("/mes-cafes/nouveau", page)  # and once more, later
+    assert db.session.scalar(select(func.count()).select_from(Cafe)) == 1
+    client.submit("/mes-cafes/nouveau", {**page, "envoi": "une-autre-page-0123456789"})
+    assert db.session.scalar(select(func.count()).select_from(Cafe)) == 2

@@ -99,7 +99,7 @@ def test_bad_cohorts_are_refused(client, trainer, data, message):
 
 
 def test_joining_by_link_with_a_new_account(client, auth, cohort):
-    from tests.lms.test_accounts import VALID
+    from tests.helpers import VALID
 
     auth.logout()
     link = f"/cohortes/rejoindre/{cohort.invite_code}"

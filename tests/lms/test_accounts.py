@@ -9,18 +9,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.models import User
 from tests.conftest import PASSWORD
-
-VALID = {
-    "email": "Claire.Petit@Exemple.fr",
-    "password": PASSWORD,
-    "confirm": PASSWORD,
-    "first_name": "Claire",
-    "last_name": "Petit",
-    "profile": "mediateur",
-    "structure": "Centre social des Minimes",
-    "commune": "Toulouse",
-    "departement": "31",
-}
+from tests.helpers import VALID
 
 
 def count_users() -> int:

@@ -197,7 +197,7 @@ def test_log_level_silences_audit_lines(app, database_uri):
 
 
 def _signup(client, n):
-    from tests.lms.test_accounts import VALID
+    from tests.helpers import VALID
 
     return client.submit("/inscription", {**VALID, "email": f"nouvelle{n}@exemple.fr"})
 

@@ -37,7 +37,7 @@ def test_vocabulary_uses_the_registered_iris():
 
 
 def test_sign_up_records_a_pseudonymous_registration(client):
-    from tests.lms.test_accounts import VALID
+    from tests.helpers import VALID
 
     client.submit("/inscription", VALID)
     user = db.session.scalar(select(User))

@@ -15,7 +15,7 @@ from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import VERBS
 from quizzes import services as quizzes
 from quizzes.demo import half_right_answers, right_answers
-from tests.lms.test_accounts import VALID
+from tests.helpers import VALID
 
 XAPI = {"X-Experience-API-Version": "1.0.3"}
 CREDENTIALS = {"XAPI_READ_USERNAME": "entrepot", "XAPI_READ_PASSWORD": "secret-de-lecture"}
