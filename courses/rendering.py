@@ -1,4 +1,5 @@
-"""Lesson Markdown → HTML: rendered with `markdown`, then sanitised with an allow-list (nh3)."""
+"""Lesson Markdown → HTML: rendered with `markdown`, sanitised with an allow-list (nh3), then
+given French typography in its text nodes (lms.typography), so authors type plain spaces."""
 
 import re
 
@@ -6,12 +7,14 @@ import markdown
 import nh3
 from flask import url_for
 
+from lms.typography import typeset_html
+
 from .content import INTERNAL_LINK
 
 EXTENSIONS = ["tables", "toc", "footnotes", "admonition", "sane_lists"]
 EXTENSION_CONFIG = {
     "toc": {"toc_depth": "2-3"},
-    "footnotes": {"BACKLINK_TITLE": "Revenir à l'appel de la note %d"},
+    "footnotes": {"BACKLINK_TITLE": "Revenir à l’appel de la note %d"},
 }
 
 TAGS = {
@@ -99,7 +102,7 @@ def render_markdown(text: str) -> str:
         extension_configs=EXTENSION_CONFIG,
         output_format="html",
     )
-    return nh3.clean(
+    clean = nh3.clean(
         _dsfr_markup(html),
         tags=TAGS,
         attributes=ATTRIBUTES,
@@ -107,3 +110,4 @@ def render_markdown(text: str) -> str:
         url_schemes={"https", "http", "mailto"},
         link_rel="noopener noreferrer",
     )
+    return typeset_html(clean)

@@ -11,8 +11,12 @@ from pathlib import Path
 
 import yaml
 
+from lms.typography import typeset_fields
+
 KINDS = ("single", "multiple", "truefalse", "ordering", "classification", "matching")
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# The texts a learner reads get French typography when the bank is loaded.
+SHOWN = frozenset({"title", "label", "prompt", "text", "feedback", "match", "explanation"})
 
 
 class BankError(ValueError):
@@ -237,7 +241,7 @@ class _Reader:
 def load_quiz(path: Path) -> Quiz:
     reader = _Reader(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = typeset_fields(yaml.safe_load(path.read_text(encoding="utf-8")), SHOWN)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         reader.fail("fichier", f"YAML illisible ({error})")
     questions = []
