@@ -16,7 +16,7 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    from . import commands, demo, models, views  # noqa: F401 — models: the tables, commands: the CLI
+    from . import commands, demo, models, personal_data, views  # noqa: F401 — models: the tables, commands: the CLI
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "cafes.agenda", "L'agenda des Cafés IA", order=45)
@@ -26,7 +26,16 @@ def init_app(app: Flask) -> None:
     hooks.connect(app, hooks.STATUS, views._dashboard_panel, template="cafes/_dashboard_panel.html")
     hooks.connect(app, hooks.LISTING, views._listing_panel, template="cafes/_listing_panel.html")
     hooks.connect(app, hooks.ACCOUNT_ERASING, views._account_erasing)
-    hooks.connect(app, hooks.PERSONAL_DATA, views._personal_data, section="cafes_ia")
+    hooks.connect(
+        app, hooks.PERSONAL_DATA, views._personal_data, section="cafes_ia", tables=("cafes",)
+    )
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        personal_data.personal_registrations,
+        section="cafes_ia_participation",
+        tables=personal_data.TABLES,
+    )
     hooks.connect(
         app, hooks.ADMIN_LINKS, None, endpoint="cafes.moderation", label="Modérer les Cafés IA"
     )

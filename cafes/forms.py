@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -20,6 +21,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from annuaire.forms import PHONE, CheckboxesField, one_line
 from annuaire.models import AUDIENCES
+from lms.concurrency import new_submission
 from lms.departements import choices as departement_choices
 from lms.forms import BaseForm
 from lms.params import date_in_range, date_range_message
@@ -103,8 +105,12 @@ class CafeForm(BaseForm):
         "gratuite : la page le dit.",
     )
     co_animateurs = CheckboxesField(
-        "Co-animateurs", description="Choisis parmi les fiches de l'annuaire.", choices=[]
+        "Co-animateurs",
+        description="Choisissez parmi les fiches publiques de l'annuaire.",
+        choices=[],
     )
+    # The page's one-time token: that page sent twice (a double click) announces one café.
+    envoi = HiddenField(default=new_submission)
 
     def __init__(self, *args, seats_taken: int = 0, announcing: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

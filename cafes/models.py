@@ -23,7 +23,11 @@ CONFIRMED, WAITING = "inscrit", "attente"
 
 class Cafe(db.Model):
     __tablename__ = "cafes"
-    __table_args__ = (Index("ix_cafes_day_departement", "day", "departement_code"),)
+    __table_args__ = (
+        Index("ix_cafes_day_departement", "day", "departement_code"),
+        # The announcement page's one-time token: that page sent twice announces one café.
+        UniqueConstraint("animateur_id", "submission"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     animateur_id: Mapped[int] = mapped_column(
@@ -57,6 +61,7 @@ class Cafe(db.Model):
     participants_erased_at: Mapped[datetime | None] = timestamp()
     # What is left once the participants are erased: how many came registered.
     participants_count: Mapped[int | None]
+    submission: Mapped[str | None] = mapped_column(String(64))
 
     co_animateurs: Mapped[list["CoAnimateur"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

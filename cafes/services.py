@@ -229,10 +229,39 @@ def own_cafe(user, cafe_id: int) -> Cafe | None:
     return db.session.scalar(select(Cafe).where(Cafe.id == cafe_id, Cafe.animateur_id == user.id))
 
 
-def save(user, form, cafe: Cafe | None = None) -> Cafe:
-    """Announce a café (cafe None) or change one; the statement « scheduled » comes once."""
-    new = cafe is None
-    cafe = cafe or Cafe(animateur_id=user.id)
+def save(user, form, cafe: Cafe | None = None, submission: str | None = None) -> Cafe:
+    """Announce a café (cafe None) or change one; the statement « schedule » comes once.
+
+    An announcement keeps its page's token (unique per animateur): the page sent twice, at
+    once or not, finds the café the first send announced instead of announcing another.
+    """
+    if cafe is None:
+        return retry_on_conflict(lambda: _announce(user, form, submission))
+    _fill(cafe, form)
+    db.session.commit()
+    _promote_waiting(cafe)
+    log.info("café %s modifié : utilisateur %s", cafe.id, user.id)
+    return cafe
+
+
+def _announce(user, form, submission: str | None) -> Cafe:
+    if submission and (
+        known := db.session.scalar(
+            select(Cafe).where(Cafe.animateur_id == user.id, Cafe.submission == submission)
+        )
+    ):
+        return known
+    cafe = Cafe(animateur_id=user.id, submission=submission)
+    _fill(cafe, form)
+    db.session.add(cafe)
+    db.session.flush()
+    statements.scheduled(user, cafe)
+    db.session.commit()
+    log.info("café %s annoncé : utilisateur %s", cafe.id, user.id)
+    return cafe
+
+
+def _fill(cafe: Cafe, form) -> None:
     cafe.title = form.title.data
     cafe.day, cafe.starts, cafe.ends = form.day.data, form.starts.data, form.ends.data
     cafe.format = form.format.data
@@ -241,10 +270,12 @@ def save(user, form, cafe: Cafe | None = None) -> Cafe:
     cafe.commune = form.commune.data
     cafe.departement_code = form.departement.data
     cafe.region = departement(form.departement.data).region
-    cafe.online_link = form.online_link.data or "" if form.format.data != "presentiel" else ""
+    online = form.format.data != "presentiel"
+    cafe.online_link = (form.online_link.data or "") if online else ""
+    other = form.animation.data == "autre"
+    cafe.animation_other = (form.animation_other.data or "") if other else ""
     cafe.audience = form.audience.data
     cafe.animation = form.animation.data
-    cafe.animation_other = form.animation_other.data or "" if form.animation.data == "autre" else ""
     cafe.capacity = form.capacity.data
     cafe.description = form.description.data or ""
     chosen = {int(i) for i in form.co_animateurs.data}
@@ -252,15 +283,6 @@ def save(user, form, cafe: Cafe | None = None) -> Cafe:
         CoAnimateur(listing_id=i)
         for i in sorted(chosen - {c.listing_id for c in cafe.co_animateurs})
     ]
-    db.session.add(cafe)
-    db.session.flush()
-    if new:
-        statements.scheduled(user, cafe)
-    db.session.commit()
-    if not new:
-        _promote_waiting(cafe)
-    log.info("café %s %s : utilisateur %s", cafe.id, "annoncé" if new else "modifié", user.id)
-    return cafe
 
 
 def cancel(user, cafe: Cafe) -> bool:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from annuaire import map
 from annuaire.models import AUDIENCES
 from annuaire.schema import LICENCE_URL
+from lms.concurrency import submission_of
 from lms.departements import all_departements, departement
 from lms.exports import csv_response
 from lms.extensions import db, limiter
@@ -399,7 +400,7 @@ def announce():
         return _edit_page(form)
     if not form.validate_on_submit():
         return _edit_page(form, code=400 if form.forged() else 422)
-    cafe = services.save(current_user, form)
+    cafe = services.save(current_user, form, submission=submission_of(request.form))
     flash("Votre café est annoncé dans l'agenda.", "success")
     return redirect(url_for("cafes.cafe", cafe_id=cafe.id))
 
