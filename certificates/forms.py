@@ -19,8 +19,9 @@ class VerifyForm(BaseForm):
 
     code = StringField(
         "Code de l'attestation",
-        [InputRequired("Saisissez le code."), Length(max=64)],
-        description="Le code figure sous le QR code de l'attestation.",
+        [InputRequired("Saisissez le code."), Length(max=300, message="Ce code est trop long.")],
+        description="Le code figure sous le QR code de l'attestation, par exemple "
+        "K7Q9-M2XD-4HRT-8WCE-3PNA ; vous pouvez aussi coller le lien de vérification.",
     )
 
 

@@ -20,7 +20,7 @@ from lms.models import Role, User
 from lms.security import roles_required, takes_raw_body
 from lms.urls import absolute_url
 
-from . import actions, badge, bp, readiness, status
+from . import actions, badge, bp, codes, readiness, status
 from .events import announce
 from .forms import BadgeCheckForm, ReasonForm, VerifyForm
 from .pdf import render_certificate
@@ -187,7 +187,10 @@ def verify_form():
     """Public: type a code to check an attestation."""
     form = VerifyForm(request.args)
     if request.args and form.validate():
-        return redirect(url_for("certificates.verify", code=form.code.data.strip()))
+        typed = codes.typed_code(form.code.data)
+        if typed:  # a pasted link is reduced to its code; the code to its stored form
+            return redirect(url_for("certificates.verify", code=codes.normalised(typed) or typed))
+        form.code.errors.append("Ce lien ne contient pas de code d'attestation.")
     return render_template(
         "certificates/verify_form.html", page_title="Vérifier une attestation", form=form
     ), 422 if request.args else 200
@@ -378,19 +381,4 @@ def _dashboard_panel(user) -> dict:
         "initial_done": bool(answers[readiness.INITIAL]),
         "final_due": readiness.current_phase(user) == readiness.FINAL
         and not answers[readiness.FINAL],
-    }
-
-
-def _personal_data(user) -> dict:
-    certificate = status.certificate_of(user)
-    return {
-        "positionnement": readiness.latest(user),
-        "statut": status.status_of(user),
-        "attestation": {"code": certificate.code, "delivree": certificate.issued_at.isoformat()}
-        if certificate
-        else None,
-        "historique": [
-            {"statut": c.status, "motif": c.reason, "le": c.at.isoformat()}
-            for c in status.history(user)
-        ],
     }
