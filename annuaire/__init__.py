@@ -17,6 +17,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     navigation.add_entry(app, "annuaire.search", "L'annuaire des animateurs", order=40)
     hooks.connect(app, hooks.STATUS, views._status_panel, template="annuaire/_status_panel.html")
-    hooks.connect(app, hooks.PERSONAL_DATA, views._personal_listing, section="annuaire")
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        views._personal_listing,
+        section="annuaire",
+        tables=("annuaire_listings",),
+    )
     hooks.connect(app, hooks.DEMO_DATA, demo.listings, order=40)
     hooks.connect(app, hooks.CERTIFIED_NOTICE, views.join_invitation)

@@ -9,7 +9,7 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """The status follows learning (LEARNING_PROGRESSED); panels, personal data, demo."""
-    from . import demo, events, views
+    from . import demo, events, personal_data, views
 
     if app.config.get("PRODUCTION"):
         _check_badge_keys(app.config)
@@ -19,7 +19,11 @@ def init_app(app: Flask) -> None:
         app, hooks.DASHBOARD, views._dashboard_panel, template="certificates/_dashboard_panel.html"
     )
     hooks.connect(
-        app, hooks.PERSONAL_DATA, views._personal_data, section="positionnement_et_statut"
+        app,
+        hooks.PERSONAL_DATA,
+        personal_data.personal_status,
+        section="positionnement_et_statut",
+        tables=personal_data.TABLES,
     )
     hooks.connect(app, hooks.DEMO_DATA, demo.learner_readiness, order=30)
     hooks.connect(app, hooks.DEMO_DATA, demo.certified_animatrice, order=30)

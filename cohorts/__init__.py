@@ -18,7 +18,7 @@ bp = Blueprint(
 
 def init_app(app: Flask) -> None:
     """Panels for formateurs and learners, the xAPI cohort, the formateurs' notice, demo."""
-    from . import demo, models, services, views  # noqa: F401  (models: the tables)
+    from . import demo, models, personal_data, services, views  # noqa: F401  (models: the tables)
 
     app.register_blueprint(bp)
     panels = (
@@ -29,6 +29,13 @@ def init_app(app: Flask) -> None:
     for hook, receiver, template in panels:
         hooks.connect(app, hook, receiver, template=template)
     hooks.connect(app, hooks.COHORT_OF, services.cohort_of)
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        personal_data.personal_cohorts,
+        section="cohortes",
+        tables=personal_data.TABLES,
+    )
     hooks.connect(app, hooks.AWAITING_VALIDATION, services.ask_trainers_to_validate)
     hooks.connect(app, hooks.DEMO_DATA, demo.trainer_cohort, order=50)
     hooks.connect(app, hooks.DEMO_DATA, demo.pending_invitation, order=55)

@@ -59,12 +59,25 @@ def _report_orphaned_progress(app) -> None:
 
 def init_app(app: Flask) -> None:
     """The blueprint (its CLI: `flask courses check`), the menu, the dashboard panel…"""
-    from . import cli, demo, views  # noqa: F401  (cli and views attach to bp)
+    from . import cli, demo, personal_data, views  # noqa: F401  (cli and views attach to bp)
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "courses.catalogue", "Les modules", order=30)
     hooks.connect(
         app, hooks.DASHBOARD, views._dashboard_panel, template="courses/_dashboard_panel.html"
     )
-    hooks.connect(app, hooks.PERSONAL_DATA, views._personal_progress, section="progression")
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        views._personal_progress,
+        section="progression",
+        tables=("lesson_progress",),
+    )
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        personal_data.personal_modules,
+        section="modules",
+        tables=personal_data.TABLES,
+    )
     hooks.connect(app, hooks.DEMO_DATA, demo.learner_progress, order=10)

@@ -57,7 +57,13 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages.bp, accounts.bp, admin.bp, xapi.bp):
         app.register_blueprint(blueprint)
-    hooks.connect(app, hooks.PERSONAL_DATA, personal_statements, section="traces_xapi")
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        personal_statements,
+        section="traces_xapi",
+        tables=("xapi_statements",),
+    )
     errors.register(app)
     app.cli.add_command(cli.lms)
 

@@ -52,7 +52,8 @@ MENU = Hook(
 PERSONAL_DATA = Hook(
     "personal_data",
     "A section of « télécharger mes données »: receiver(user) -> JSON-ready data, exported "
-    "under the `section` given at connect time.",
+    "under the `section` given at connect time; `tables=` names the tables it reads the "
+    "person's rows from (tests/lms/test_personal_data.py checks every such table is named).",
 )
 ACCOUNT_ERASING = Hook(
     "account_erasing",

@@ -20,12 +20,19 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    from . import cli, grades, models, views  # noqa: F401  (routes attach themselves to bp)
+    from . import cli, grades, models, personal_data, views  # noqa: F401  (routes attach themselves to bp)
 
     app.register_blueprint(bp)
     # Flask runs after_request functions last-registered first: at the head of the list, this
     # one runs after the platform's security headers, to let the LMS frame the launch pages.
     app.after_request_funcs.setdefault(None, []).insert(0, views.allow_lti_frames)
     hooks.connect(app, hooks.LEARNING_PROGRESSED, grades.queue_for)
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        personal_data.personal_lti,
+        section="lti",
+        tables=personal_data.TABLES,
+    )
     hooks.connect(app, hooks.TRAINER_HOME, views.trainer_panel, template="lti/_trainer_panel.html")
     hooks.connect(app, hooks.ADMIN_LINKS, None, endpoint="lti.platforms", label="Plateformes LTI")

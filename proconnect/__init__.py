@@ -23,6 +23,12 @@ def init_app(app: Flask) -> None:
     hooks.connect(
         app, hooks.ACCOUNT, views.account_panel, template="proconnect/_account_panel.html"
     )
-    hooks.connect(app, hooks.PERSONAL_DATA, models.personal_data, section="proconnect")
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        models.personal_data,
+        section="proconnect",
+        tables=("proconnect_identities",),
+    )
     hooks.connect(app, hooks.ACCOUNT_ERASING, models.forget)
     hooks.connect(app, hooks.SIGNED_OUT, views.end_provider_session)

@@ -32,5 +32,11 @@ def init_app(app: Flask) -> None:
     # A module is complete only once its quiz is passed.
     hooks.connect(app, hooks.COMPLETION_REQUIREMENT, services.has_passed)
     hooks.connect(app, hooks.MODULE, views._module_panel, template="quizzes/_module_panel.html")
-    hooks.connect(app, hooks.PERSONAL_DATA, views._personal_attempts, section="quiz")
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        views._personal_attempts,
+        section="quiz",
+        tables=("quiz_attempts",),
+    )
     hooks.connect(app, hooks.DEMO_DATA, demo.learner_attempts, order=20)

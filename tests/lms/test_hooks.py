@@ -28,6 +28,11 @@ def test_every_feature_plugs_in_through_init_app(app):
         "positionnement_et_statut",
         "annuaire",
         "proconnect",
+        "modules",
+        "cohortes",
+        "cafes_ia",
+        "cafes_ia_participation",
+        "lti",
     }
     assert len(hooks.entries(hooks.COHORT_OF, app)) == 1
     menu = [facts["endpoint"] for _, facts in hooks.entries(hooks.MENU, app)]
