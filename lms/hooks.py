@@ -96,6 +96,13 @@ AWAITING_VALIDATION = Hook(
     "Sent once, when a person has met every criterion but the formateur's validation "
     "(REQUIRE_TRAINER_VALIDATION), so that someone is told: receiver(user) -> None.",
 )
+NEXT_STEP = Hook(
+    "next_step",
+    "What comes once every lesson is done, for the dashboard's « Prochaine étape »: "
+    "receiver(user) -> {'text', 'label', 'url'} | None; asked by the `order` given at connect "
+    "time (default 100), the first answer is shown (a quiz to pass, the final readiness, "
+    "the annuaire listing, the agenda of cafés, the status page).",
+)
 SIGNED_OUT = Hook(
     "signed_out",
     "After the local session is cleared on log-out: receiver(ended) -> a response or None; "
@@ -114,6 +121,7 @@ ALL = (
     CERTIFIED_NOTICE,
     LEARNING_PROGRESSED,
     AWAITING_VALIDATION,
+    NEXT_STEP,
     SIGNED_OUT,
 )
 
@@ -177,6 +185,12 @@ def render_panels(hook: Hook, user, **page) -> list[tuple[str, dict]]:
 
 def personal_data(user) -> dict:
     return {facts["section"]: receiver(user) for receiver, facts in entries(PERSONAL_DATA)}
+
+
+def next_step(user) -> dict | None:
+    """The first answer of the NEXT_STEP receivers, by their `order`."""
+    ordered = sorted(entries(NEXT_STEP), key=lambda entry: entry[1].get("order", 100))
+    return next((step for receiver, _ in ordered if (step := receiver(user))), None)
 
 
 def demo_steps(app: Flask | None = None) -> list[Callable]:
