@@ -27,7 +27,6 @@ from quizzes.demo import half_right_answers, right_answers
 from quizzes.models import QuizAttempt
 from tests.certificates.test_status import REFUSED_VALIDATIONS
 from tests.conftest import PASSWORD, SmtpServer, make_config
-from tests.quizzes.draws import classic_draw  # noqa: F401 (a fixture)
 
 HEADER = "email,prenom,nom,structure,departement\n"
 
