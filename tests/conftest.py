@@ -24,7 +24,6 @@ FIXTURE_BANKS = Path(__file__).parent / "quizzes" / "fixture_banks"
 FIXTURES = {"COURSES_CONTENT": str(FIXTURE_CONTENT), "QUIZ_BANKS": str(FIXTURE_BANKS)}
 
 
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -271,6 +270,16 @@ def mailbox(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
     yield smtp.messages
     smtp.controller.stop()
+
+
+@pytest.fixture
+def classic_draw(monkeypatch):
+    """Every quiz attempt draws the fixture bank's first five questions, for tests that count
+    answers per question; otherwise each attempt draws its own."""
+    from quizzes import draw
+    from tests.helpers import FIRST_FIVE
+
+    monkeypatch.setattr(draw, "draw_questions", lambda quiz: [quiz.question(i) for i in FIRST_FIVE])
 
 
 @pytest.fixture

@@ -48,6 +48,25 @@ def flashed(tab) -> str:
     return flashes[-1][1] if flashes else ""
 
 
+# --- quizzes --------------------------------------------------------------------------------------
+
+# The fixture bank's right answers, in its own ids (a page shows each attempt's values instead).
+RIGHT = {
+    "q-capitale": "paris",
+    "q-pairs": ["deux", "quatre"],
+    "q-turc": "vrai",
+    "q-crepes.melanger": "1",
+    "q-crepes.lait": "2",
+    "q-crepes.reposer": "3",
+    "q-crepes.cuire": "4",
+    "q-partage.recette": "oui",
+    "q-partage.secu": "non",
+    "q-partage.sante": "non",
+}
+
+FIRST_FIVE = ("capitale", "pairs", "turc", "crepes", "partage")  # one of each kind but matching
+
+
 # --- several tabs at once -------------------------------------------------------------------------
 
 MY_LISTING = "/annuaire/ma-fiche"

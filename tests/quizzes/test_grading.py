@@ -25,6 +25,7 @@ from quizzes.grading import (
     score,
 )
 from tests.conftest import FIXTURE_BANKS
+from tests.helpers import RIGHT
 
 QUIZ = load_quiz(FIXTURE_BANKS / "module-un.yaml")
 Q = {q.id: q for q in QUIZ.questions}
@@ -38,19 +39,6 @@ def by_ids(question) -> Shown:
 
 
 ASKED = [by_ids(Q[i]) for i in ("capitale", "pairs", "turc", "crepes", "partage")]
-
-RIGHT = {
-    "q-capitale": "paris",
-    "q-pairs": ["deux", "quatre"],
-    "q-turc": "vrai",
-    "q-crepes.melanger": "1",
-    "q-crepes.lait": "2",
-    "q-crepes.reposer": "3",
-    "q-crepes.cuire": "4",
-    "q-partage.recette": "oui",
-    "q-partage.secu": "non",
-    "q-partage.sante": "non",
-}
 
 
 def form(**changes) -> MultiDict:

@@ -18,8 +18,7 @@ from quizzes import draw, grading
 from quizzes.models import QuestionAnswer, QuizAttempt
 from quizzes.services import question_stats, quizzes
 from tests.conftest import PASSWORD
-from tests.quizzes.draws import classic_draw  # noqa: F401 (a fixture)
-from tests.quizzes.test_grading import RIGHT
+from tests.helpers import RIGHT
 
 pytestmark = pytest.mark.usefixtures("classic_draw")  # every test here asks the same five
 WRONG = {**RIGHT, "q-capitale": "lyon", "q-pairs": ["deux"], "q-turc": "faux"}
@@ -269,13 +268,13 @@ def test_a_fail_shows_what_was_wrong_and_allows_a_retry(client, login_as):
         (
             {**RIGHT, "q-crepes.intrus": "5"},
             400,
-            "La réponse envoyée pour « Remettez la recette dans l&#39;ordre. » contient un "
+            "La réponse envoyée pour « Remettez la recette dans l’ordre. » contient un "
             "élément inconnu",
         ),
         (
             {**RIGHT, "q-capitale.x": "paris"},
             400,
-            "La réponse envoyée pour « Quelle est la capitale de la France ? » contient un "
+            "La réponse envoyée pour « Quelle est la capitale de la France\u202f? » contient un "
             "élément inconnu",
         ),
     ],
