@@ -12,7 +12,7 @@ bp = Blueprint("annuaire", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from . import demo, views
+    from . import demo, guidance, views
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "annuaire.search", "L'annuaire des animateurs", order=40)
@@ -24,5 +24,6 @@ def init_app(app: Flask) -> None:
         section="annuaire",
         tables=("annuaire_listings",),
     )
+    hooks.connect(app, hooks.NEXT_STEP, guidance.join_the_annuaire, order=40)
     hooks.connect(app, hooks.DEMO_DATA, demo.listings, order=40)
     hooks.connect(app, hooks.CERTIFIED_NOTICE, views.join_invitation)

@@ -16,7 +16,7 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    from . import commands, demo, models, personal_data, views  # noqa: F401 — models: the tables, commands: the CLI
+    from . import commands, demo, guidance, models, personal_data, views  # noqa: F401 — models: the tables, commands: the CLI
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "cafes.agenda", "L'agenda des Cafés IA", order=45)
@@ -39,4 +39,5 @@ def init_app(app: Flask) -> None:
     hooks.connect(
         app, hooks.ADMIN_LINKS, None, endpoint="cafes.moderation", label="Modérer les Cafés IA"
     )
+    hooks.connect(app, hooks.NEXT_STEP, guidance.announce_a_cafe, order=50)
     hooks.connect(app, hooks.DEMO_DATA, demo.cafes, order=50)

@@ -9,7 +9,7 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """The status follows learning (LEARNING_PROGRESSED); panels, personal data, demo."""
-    from . import demo, events, personal_data, views
+    from . import demo, events, guidance, personal_data, views
 
     if app.config.get("PRODUCTION"):
         _check_badge_keys(app.config)
@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
         section="positionnement_et_statut",
         tables=personal_data.TABLES,
     )
+    hooks.connect(app, hooks.NEXT_STEP, guidance.next_step, order=20)
+    hooks.connect(app, hooks.NEXT_STEP, guidance.certified_fallback, order=90)
     hooks.connect(app, hooks.DEMO_DATA, demo.learner_readiness, order=30)
     hooks.connect(app, hooks.DEMO_DATA, demo.certified_animatrice, order=30)
 

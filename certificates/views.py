@@ -20,7 +20,7 @@ from lms.models import Role, User
 from lms.security import roles_required, takes_raw_body
 from lms.urls import absolute_url
 
-from . import actions, badge, bp, codes, readiness, status
+from . import actions, badge, bp, codes, guidance, readiness, status
 from .events import announce
 from .forms import BadgeCheckForm, ReasonForm, VerifyForm
 from .pdf import render_certificate
@@ -72,6 +72,8 @@ def readiness_results():
         page_title="Mon positionnement : avant et après",
         readiness=readiness.readiness(),
         answers=readiness.latest(current_user),
+        started=guidance.training_started(current_user),
+        final_due=readiness.current_phase(current_user) == readiness.FINAL,
     )
 
 
@@ -101,6 +103,8 @@ def _status_context(user) -> dict:
         "certificate": status.certificate_of(user),
         "history": status.history(user),
         "people": status.actor_names(status.history(user)),
+        "started": guidance.training_started(user),
+        "final_done": guidance.final_readiness_done(user),
     }
 
 

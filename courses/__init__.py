@@ -59,12 +59,12 @@ def _report_orphaned_progress(app) -> None:
 
 def init_app(app: Flask) -> None:
     """The blueprint (its CLI: `flask courses check`), the menu, the dashboard panel…"""
-    from . import cli, demo, personal_data, views  # noqa: F401  (cli and views attach to bp)
+    from . import cli, demo, guidance, personal_data, views  # noqa: F401  (cli and views attach to bp)
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "courses.catalogue", "Les modules", order=30)
     hooks.connect(
-        app, hooks.DASHBOARD, views._dashboard_panel, template="courses/_dashboard_panel.html"
+        app, hooks.DASHBOARD, guidance.dashboard_panel, template="courses/_dashboard_panel.html"
     )
     hooks.connect(
         app,

@@ -26,7 +26,7 @@ def _load_banks(state) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from . import demo, services, views
+    from . import demo, guidance, services, views
 
     app.register_blueprint(bp)
     # A module is complete only once its quiz is passed.
@@ -39,4 +39,5 @@ def init_app(app: Flask) -> None:
         section="quiz",
         tables=("quiz_attempts",),
     )
+    hooks.connect(app, hooks.NEXT_STEP, guidance.next_quiz, order=10)
     hooks.connect(app, hooks.DEMO_DATA, demo.learner_attempts, order=20)
