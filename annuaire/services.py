@@ -221,7 +221,7 @@ def _already_relayed(listing: Listing, submission: str) -> bool:
 
 
 def _send_relay(listing: Listing, form) -> None:
-    """Neither side sees the other's address until they answer."""
+    """Neither side sees the other's address until they answer (Reply-To: the visitor)."""
     from lms.models import User
 
     animateur = db.session.get(User, listing.user_id)
@@ -233,5 +233,7 @@ def _send_relay(listing: Listing, form) -> None:
         f"Pour répondre, écrivez à : {form.email.data.strip()}\n\n"
         f"(Ce message vous est transmis par {current_app.config['BASE_URL']} : "
         "votre adresse n'a pas été communiquée.)\n",
+        kind="relais annuaire",
+        reply_to=form.email.data.strip(),  # « Répondre » reaches the visitor, not no-reply
     )
     log.info("message relayé vers la fiche %s", listing.id)

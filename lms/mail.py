@@ -18,15 +18,24 @@ class MailUnavailable(smtplib.SMTPException):
 
 
 def send_mail(
-    to: str, subject: str, body: str, *, kind: str = "message", attachments: tuple = ()
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    kind: str = "message",
+    attachments: tuple = (),
+    reply_to: str | None = None,
 ) -> None:
     """Send one e-mail; `kind` is a fixed label for the log, such as "relais annuaire".
-    `attachments`: (filename, "type/subtype", bytes) triples, such as a café's .ics."""
+    `attachments`: (filename, "type/subtype", bytes) triples, such as a café's .ics.
+    `reply_to`: where a reply goes instead of the no-reply sender (a relayed visitor)."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    if reply_to:
+        message["Reply-To"] = reply_to
     message.set_content(body)
     for filename, mimetype, content in attachments:
         maintype, subtype = mimetype.split("/")

@@ -84,3 +84,15 @@ def test_a_revoked_listing_cannot_be_contacted(client, animateur, create_user, m
 def test_a_listing_with_a_public_address_has_no_relay(client, animateur, mailbox):
     publish(client, contact_mode="email", public_email="camille.public@exemple.fr")
     assert write_to(client, only_listing()).status_code == 404 and mailbox == []
+
+
+def test_a_reply_to_the_relayed_message_reaches_the_visitor(client, auth, animateur, mailbox):
+    from email.utils import parseaddr
+
+    publish(client)
+    auth.logout()
+    assert write_to(client, only_listing()).status_code == 302
+    (message,) = mailbox
+    assert parseaddr(message["Reply-To"])[1] == VISITOR["email"]
+    assert parseaddr(message["To"])[1] == animateur.email
+    assert VISITOR["email"] not in message["From"]
