@@ -111,7 +111,8 @@ def bench_platform(app) -> None:
     db.session.commit()
     print_figure(*bench_recording(app, learner))
     print_figure(*bench_delivery(app, learner))
-    print_figure(*bench_lesson_page(app, email, PASSWORD))
+    for figure in bench_lesson_page(app, email, PASSWORD):
+        print_figure(*figure)
     print_figure(*bench_cohort_dashboard(app))
 
 

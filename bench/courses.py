@@ -9,6 +9,8 @@ from courses import progress
 
 from .http import cookie_header, cores, gunicorn, logged_in_opener, paired_rates
 
+FLOOR = "/banc/plancher"  # bench.floor's page
+
 
 def bench_lesson_page(app, learner_email: str, password: str):
     env = {
@@ -22,14 +24,18 @@ def bench_lesson_page(app, learner_email: str, password: str):
     with gunicorn("wsgi:app", env) as base, gunicorn("bench.minimal:app", {}) as minimal_base:
         opener = logged_in_opener(base, learner_email, password)
         opener.open(base + path).read()  # the first visit, recorded
-        lesson, minimal = paired_rates(
-            (base + path, cookie_header(opener)), (minimal_base + "/", "")
-        )
+        cookie = cookie_header(opener)
+        lesson, minimal = paired_rates((base + path, cookie), (minimal_base + "/", ""))
+    # Where the lesson's time goes: what any page of the platform costs before its own work.
+    with (
+        gunicorn("bench.floor:app", env) as base,
+        gunicorn("bench.minimal:app", {}) as minimal_base,
+    ):
+        cookie = cookie_header(logged_in_opener(base, learner_email, password))
+        floor, floor_minimal = paired_rates((base + FLOOR, cookie), (minimal_base + "/", ""))
     print(f"  ({cores()})")
-    return (
-        "page de leçon (gunicorn, 2 workers)",
-        lesson,
-        "page Flask minimale, servie de même",
-        minimal,
-        "req/s",
-    )
+    minimal_name = "page Flask minimale, servie de même"
+    return [
+        ("page de leçon (gunicorn, 2 workers)", lesson, minimal_name, minimal, "req/s"),
+        ("page vide de la plateforme, connecté", floor, minimal_name, floor_minimal, "req/s"),
+    ]

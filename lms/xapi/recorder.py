@@ -106,16 +106,20 @@ def record(
         registration=user.registration,
         payload=json.dumps(statement),
     )
-    db.session.execute(insert(StoredStatement), [row])
+    # On the session's connection, in its transaction, with the tables rather than the classes:
+    # no ORM bulk machinery, no autoflush (the caller's own rows are flushed at its commit).
+    connection = db.session.connection()
+    connection.execute(insert(StoredStatement.__table__), row)
     named = _activities_named(obj, parent)
-    db.session.execute(
-        insert(StatementActivity), [{"statement_id": row["id"], "activity_id": a} for a in named]
+    connection.execute(
+        insert(StatementActivity.__table__),
+        [{"statement_id": row["id"], "activity_id": a} for a in named],
     )
     return StoredStatement(**row)
 
 
 def _context_json(user, obj, parent, cohort, extensions) -> dict:
-    """The `context` of _context(...), as tincan writes it."""
+    """The statement's `context`, as tincan writes it."""
     extensions = dict(extensions or {})
     cohort = cohort if cohort is not None else _cohort_of(user)
     if cohort is not None:
