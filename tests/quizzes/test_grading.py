@@ -123,16 +123,16 @@ def test_sums_of_thirds_pass_at_their_exact_mark():
         ({"q-partage__secu": "peut-etre"}, "Réponse inconnue"),
         ({"q-autre-quiz": "a"}, "aucune question de cette tentative"),
         ({"q-lune": "vrai"}, "aucune question de cette tentative"),  # in the pool, not drawn
-        ({"q-crepes__intrus": "5"}, "« Remettez la recette dans l'ordre. » contient un élément"),
+        ({"q-crepes__intrus": "5"}, "« Remettez la recette dans l’ordre. » contient un élément"),
         (
             {"q-partage__intrus": "oui"},
-            "« Que peut-on confier à un service d'IA public ? » contient",
+            "« Que peut-on confier à un service d’IA public\u202f? » contient",
         ),
         (
             {"q-capitale__x": "paris"},
-            "« Quelle est la capitale de la France ? » contient un élément",
+            "« Quelle est la capitale de la France\u202f? » contient un élément",
         ),
-        ({"q-crepes": "1"}, "« Remettez la recette dans l'ordre. » contient un élément"),
+        ({"q-crepes": "1"}, "« Remettez la recette dans l’ordre. » contient un élément"),
     ],
 )
 def test_tampered_submissions_are_refused(changes, message):

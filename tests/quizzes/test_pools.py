@@ -300,7 +300,7 @@ def test_matching_is_a_keyboard_select_per_prompt_with_partial_credit(
         assert f'<label class="fr-label" for="q-inventeurs.{value}">{pair.text}</label>' in page
         assert f'<select class="fr-select" id="q-inventeurs.{value}"' in page
     assert (
-        "Choisir une correspondance" in page and "Propose en 1950 un test d&#39;imitation" in page
+        "Choisir une correspondance" in page and "Propose en 1950 un test d’imitation" in page
     )
     assert 'value="turing"' not in page and "q-inventeurs.turing" not in page
     right = right_form(attempt)
@@ -335,7 +335,7 @@ def test_matching_is_a_keyboard_select_per_prompt_with_partial_credit(
         ("mccarthy", "John McCarthy"),
     ]
     assert [c["id"] for c in definition["target"]] == ["turing", "lovelace", "mccarthy"]
-    assert definition["target"][0]["description"]["fr-FR"] == "Propose en 1950 un test d'imitation"
+    assert definition["target"][0]["description"]["fr-FR"] == "Propose en 1950 un test d’imitation"
     assert (
         statement["result"]["response"]
         == "turing[.]lovelace[,]lovelace[.]turing[,]mccarthy[.]mccarthy"
