@@ -1,8 +1,9 @@
 """A listing: what a certified animateur agreed to publish, and when they agreed."""
 
+import unicodedata
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -25,6 +26,16 @@ CONTACT_MODES = {
     "telephone": "Afficher publiquement un numéro de téléphone",
 }
 
+# Letters NFKD does not split into a base letter and an accent.
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "’": "'"})
+
+
+def fold(text: str) -> str:
+    """Text without case or accents (« Médiathèque » → « mediatheque »), the same on every
+    database: SQLite's lower() knows only ASCII, and PostgreSQL's unaccent is an extension."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(LIGATURES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
 
 class Listing(db.Model):
     __tablename__ = "annuaire_listings"
@@ -43,8 +54,20 @@ class Listing(db.Model):
     public_email: Mapped[str | None] = mapped_column(String(254))
     public_phone: Mapped[str | None] = mapped_column(String(30))
     visible: Mapped[bool] = mapped_column(default=True)
+    # The searched fields folded by fold(), written with them (below): the search compares
+    # folded text with folded text.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     consented_at: Mapped[datetime] = timestamp(default=utcnow)
     updated_at: Mapped[datetime] = timestamp(default=utcnow, onupdate=utcnow)
+
+
+SEARCHED = ("display_name", "structure", "commune", "presentation")
+
+
+@event.listens_for(Listing, "before_insert")
+@event.listens_for(Listing, "before_update")
+def _fold_search_text(mapper, connection, listing: Listing) -> None:
+    listing.search_text = fold(" ".join(getattr(listing, name) or "" for name in SEARCHED))
 
 
 class RelayedMessage(db.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 
 from certificates.models import Certificate
 from lms.concurrency import retry_on_conflict
@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.mail import MailUnavailable, send_mail
 from lms.models import utcnow
 
-from .models import AUDIENCES, FORMATS, Listing, RelayedMessage
+from .models import AUDIENCES, FORMATS, Listing, RelayedMessage, fold
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20
@@ -62,21 +62,9 @@ class Filters:
         return filters
 
     def apply(self, statement):
-        if self.q:
-            pattern = f"%{self.q.lower()}%"
-            statement = statement.where(
-                or_(
-                    *(
-                        func.lower(column).like(pattern)
-                        for column in (
-                            Listing.display_name,
-                            Listing.structure,
-                            Listing.commune,
-                            Listing.presentation,
-                        )
-                    )
-                )
-            )
+        # Every word, in any field, whatever its case and accents; % and _ are only text.
+        for word in fold(self.q).split():
+            statement = statement.where(Listing.search_text.contains(word, autoescape=True))
         if self.region:
             statement = statement.where(Listing.region == self.region)
         if self.departement:

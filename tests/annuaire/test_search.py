@@ -5,6 +5,7 @@ import re
 import pytest
 
 from annuaire.services import PER_PAGE
+from lms.extensions import db
 from tests.annuaire.helpers import PAYLOADS, listed, only_listing, publish
 
 
@@ -72,3 +73,41 @@ def test_the_search_text_is_shown_as_text(client):
     assert page.status_code == 200
     assert 'value="&#34;&gt;&lt;script&gt;' in page.get_data(as_text=True)
     assert "<script>alert" not in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "typed", ["mediatheque", "MÉDIATHÈQUE", "Médiathèque", "médiathèque lorient", "coeur"]
+)
+def test_the_search_ignores_case_and_accents(client, create_user, typed):
+    """On the suite's database: SQLite here, PostgreSQL in CI (DATABASE_URL)."""
+    wanted = listed(create_user, structure="Médiathèque du Cœur", commune="Lorient")
+    listed(create_user, structure="Mairie", commune="Brest")
+    page = client.get("/annuaire", query_string={"q": typed}).get_data(as_text=True)
+    assert found_ids(page) == [str(wanted.id)]
+
+
+def test_a_percent_sign_is_only_text(client, create_user):
+    listed(create_user, structure="Médiathèque")
+    page = client.get("/annuaire", query_string={"q": "%"}).get_data(as_text=True)
+    assert found_ids(page) == []
+
+
+def test_a_change_of_name_is_searched_at_once(client, animateur):
+    publish(client)
+    publish(client, structure="Espace numérique d'Hennebont")
+    assert found_ids(client.get("/annuaire?q=hennebont").get_data(as_text=True))
+    assert not found_ids(client.get("/annuaire?q=mediatheque").get_data(as_text=True))
+
+
+def test_listings_written_before_the_search_column_are_found(create_user):
+    """The migration folds the listings that were there before it."""
+    from flask_migrate import downgrade, upgrade
+
+    from annuaire import services
+
+    listed(create_user, structure="Médiathèque")
+    db.session.remove()
+    downgrade(revision="249e17c13344")
+    upgrade()
+    statement = services.Filters(q="MEDIATHEQUE").apply(services.public_listings())
+    assert len(db.session.scalars(statement).all()) == 1
