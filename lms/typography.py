@@ -14,7 +14,7 @@ APOSTROPHE = "\u2019"
 _SPACES = f"[ {NBSP}{NARROW}\t]"
 
 # A sign follows a word (or starts a text node, after </a> say), never inside a URL's ?x=.
-_AFTER_WORD = r"(?:(?<=[\w)»*\]\.…])|^)"
+_AFTER_WORD = r"(?:(?<=[\w)»”\"*\]\.…])|^)"
 _ENDS = r"(?=\s|$|[)»<\"”’*_])"
 
 _RULES = [
