@@ -8,6 +8,7 @@ CSRF token in a header. A refused write must leave every table as it was.
 
 import re
 from collections.abc import Iterator
+from datetime import date, time, timedelta
 from inspect import getsource, unwrap
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from werkzeug import exceptions
 from wtforms.fields.core import UnboundField
 
 from annuaire.models import Listing
+from cafes.models import Cafe
 from certificates import status
 from cohorts import services as cohorts
 from lms.extensions import db
@@ -115,6 +117,22 @@ def world(app, create_user):
         audiences=["tout_public"],
     )
     db.session.add(listing)
+    cafe = Cafe(
+        animateur_id=learner.id,
+        title="Café sondé",
+        day=date.today() + timedelta(days=7),
+        starts=time(18),
+        ends=time(20),
+        format="presentiel",
+        structure="Structure",
+        commune="Lyon",
+        departement_code="69",
+        region="Auvergne-Rhône-Alpes",
+        audience="tout_public",
+        animation="recette",
+        capacity=12,
+    )
+    db.session.add(cafe)
     db.session.commit()
     certificate_code = status.certificate_of(learner).code
     return {
@@ -123,6 +141,8 @@ def world(app, create_user):
             "user_id": str(learner.id),
             "cohort_id": str(cohort.id),
             "listing_id": str(listing.id),
+            "cafe_id": str(cafe.id),
+            "registration_id": "1",
             "attempt_id": str(attempt.id),
             "module_slug": "module-un",
             "lesson_slug": "lecon-1",
