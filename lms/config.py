@@ -138,7 +138,11 @@ SETTINGS = (
     Setting("STATS_OPEN_DATA_TTL", 600, int),
     Setting("BADGE_SIGNING_KEY", _development_key),
     Setting("BADGE_PREVIOUS_KEY", _previous_development_key),
-    Setting("LTI_TOOL_PRIVATE_KEY", lambda c: _development_key(c, "LTI_TOOL_PRIVATE_KEY", "lti")),
+    # LTI is off in production until its key is given (lti/ answers 404 without it).
+    Setting(
+        "LTI_TOOL_PRIVATE_KEY",
+        lambda c: None if c["PRODUCTION"] else _development_key(c, "LTI_TOOL_PRIVATE_KEY", "lti"),
+    ),
     Setting("COURSES_CONTENT"),  # None: courses/content
     Setting("DSFR_DIST", str(ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist")),
     # ProConnect: off unless a provider, a client id and its secret are given.

@@ -36,6 +36,13 @@ STATE_COOKIE = "lti_state"
 HANDOFF_MAX_AGE = 120  # seconds to open the new window after a launch inside an iframe
 
 
+@bp.before_request
+def only_when_configured():
+    """In production LTI is on once LTI_TOOL_PRIVATE_KEY is set."""
+    if not current_app.config.get("LTI_TOOL_PRIVATE_KEY"):
+        abort(404)
+
+
 @bp.get("/jwks.json")
 def jwks():
     return jsonify(tool.jwks())

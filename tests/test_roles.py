@@ -60,6 +60,11 @@ PROTECTED = [
     ("GET", "/admin/cafes", ("admin",)),
     ("POST", "/admin/cafes/1/masquer", ("admin",)),
     ("POST", "/admin/cafes/1/afficher", ("admin",)),
+    # LTI: the platforms (admins), the LMS courses and their rosters (their formateurs).
+    ("GET", "/lti/plateformes", ("admin",)),
+    ("POST", "/lti/plateformes/1/supprimer", ("admin",)),
+    ("GET", "/lti/cours", ("formateur", "admin")),
+    ("POST", "/lti/cours/1/liste", ("formateur", "admin")),
 ]
 # An API answers 401/403 instead of redirecting: tested in test_xapi.py.
 API = ["/xapi/statements"]
@@ -91,6 +96,7 @@ PUBLIC = [
     "/cafes.csv",
     "/cafes.json",
     "/cafes/schema.json",
+    "/lti/jwks.json",
     "/verifier",
     "/verifier/code-inconnu",
     "/badges/emetteur",
@@ -161,9 +167,20 @@ def test_every_route_is_in_the_access_matrix(app):
         "annuaire.contact",
         "cafes.register",  # public, per café: tested in tests/cafes
         "cafes.static",
+        # LTI: the platform's login, launch and new-window hand-over are public by design
+        # (the id_token is the key); registration (admins) and deep linking (formateurs)
+        # answer from what the LMS sends: all tested in tests/lti.
+        "lti.login",
+        "lti.launch",
+        "lti.handoff",
+        "lti.register",
+        "lti.deep_link",
+        "lti.static",
     }
     # ProConnect's sign-in routes are public; their answers are tested in tests/proconnect.
-    covered |= {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("proconnect.")}
+    covered |= {
+        r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("proconnect.")
+    }
     # Cohort routes answer per cohort (its formateurs, admins): their matrix is in tests/cohorts.
     covered |= {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("cohorts.")}
     assert {rule.endpoint for rule in app.url_map.iter_rules()} - covered == set()

@@ -427,3 +427,21 @@ def test_a_launch_inside_an_iframe_hands_over_to_a_new_window(client, lms):
     assert answer.status_code == 302 and answer.headers["Location"] == "/modules"
     assert client.get("/lti/cours").status_code == 200
     assert client.get("/lti/reprendre/falsifie").status_code == 400
+
+
+def test_without_a_key_lti_is_off(client, app):
+    app.config["LTI_TOOL_PRIVATE_KEY"] = None  # production without LTI_TOOL_PRIVATE_KEY
+    assert client.get("/lti/jwks.json").status_code == 404
+    assert client.post("/lti/lancement").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["apprenant", "formateur"])
+def test_only_admins_register_a_tool_dynamically(client, login_as, role):
+    login_as(role)
+    assert client.get("/lti/inscription").status_code == 403
+    assert client.get("/lti/plateformes").status_code == 403
+
+
+def test_only_formateurs_choose_a_deep_link(client, login_as):
+    login_as("apprenant")
+    assert client.get("/lti/lien-profond").status_code == 403
