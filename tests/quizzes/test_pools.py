@@ -299,9 +299,7 @@ def test_matching_is_a_keyboard_select_per_prompt_with_partial_credit(
     for pair, value in shown.options:  # a labelled select per prompt, the matches as options
         assert f'<label class="fr-label" for="q-inventeurs.{value}">{pair.text}</label>' in page
         assert f'<select class="fr-select" id="q-inventeurs.{value}"' in page
-    assert (
-        "Choisir une correspondance" in page and "Propose en 1950 un test d’imitation" in page
-    )
+    assert "Choisir une correspondance" in page and "Propose en 1950 un test d’imitation" in page
     assert 'value="turing"' not in page and "q-inventeurs.turing" not in page
     right = right_form(attempt)
     swapped = {  # Turing and Lovelace swapped: one pair of three right
