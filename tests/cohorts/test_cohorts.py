@@ -747,11 +747,11 @@ def test_results_per_question_on_a_hand_built_cohort(client, cohort, create_user
     page = client.get(url(cohort, "/questions")).get_data(as_text=True)
     assert "Quiz — Module un : 5 personne(s) ont rendu ce quiz</caption>" in page
     assert [row for row in question_rows(page) if row[1]] == [  # the questions drawn
-        ("Quelle est la capitale de la France ?", 6, "67 %"),  # 4 right of 6, weakest first
-        ("Quels nombres sont pairs ?", 6, "67 %"),
+        ("Quelle est la capitale de la France\u202f?", 6, "67 %"),  # 4 right of 6, weakest first
+        ("Quels nombres sont pairs\u202f?", 6, "67 %"),
         ("Le Turc mécanique cachait un joueur humain.", 6, "100 %"),
-        ("Remettez la recette dans l&#39;ordre.", 6, "100 %"),
-        ("Que peut-on confier à un service d&#39;IA public ?", 6, "100 %"),
+        ("Remettez la recette dans l’ordre.", 6, "100 %"),
+        ("Que peut-on confier à un service d’IA public\u202f?", 6, "100 %"),
     ]
     assert url(cohort, "/questions") in client.get(url(cohort)).get_data(as_text=True)
 
@@ -767,7 +767,7 @@ def test_fewer_than_five_people_hide_the_share(client, cohort, create_user):
     assert [share for _, _, share in rows] == [hidden] * 5 and "%" not in "".join(
         share for _, _, share in rows
     )
-    assert rows[0][0] == "Quelle est la capitale de la France ?"  # the bank's order
+    assert rows[0][0] == "Quelle est la capitale de la France\u202f?"  # the bank's order
 
 
 @pytest.mark.parametrize("who", ["anonyme", "apprenant", "autre-formateur"])
