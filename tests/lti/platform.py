@@ -47,6 +47,16 @@ def public_pem(private_pem: str) -> str:
     )
 
 
+# What an LMS sends the browser: a form that posts the id_token to the tool at once.
+LAUNCH_FORM = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Lancement</title></head>
+<body><form method="post" action="{launch_url}">
+<input type="hidden" name="id_token" value="{id_token}">
+<input type="hidden" name="state" value="{state}">
+<button type="submit">Lancer</button></form>
+<script>document.forms[0].submit();</script></body></html>"""
+
+
 class FlaskRequest(Request):
     def build_metadata(self, req):
         return {
@@ -176,7 +186,10 @@ class Platform:
         def auth():
             # The OIDC authorization endpoint: answers the tool's redirect with the launch
             # (a real LMS renders it as an auto-submitted form; the test posts it).
-            return jsonify(platform._launch(request))
+            launch = platform._launch(request)
+            if "text/html" in request.headers.get("Accept", ""):  # a browser: the LMS's form
+                return LAUNCH_FORM.format(**launch)
+            return jsonify(launch)
 
         @app.post("/token")
         def token():
