@@ -12,7 +12,10 @@ SVG = (
     / "france.departments.svg"
 )
 NS = {"svg": "http://www.w3.org/2000/svg"}
-SHADES = [(0, "#f6f6f6"), (1, "#cacafb"), (3, "#8585f6"), (6, "#000091")]  # DSFR blues
+# DSFR grey and blues, each step at least 2:1 in contrast with the next (WCAG's luminance
+# ratio; 3:1 for every step of four would need more than black on white). The exact counts
+# are in the table that follows the map.
+SHADES = [(0, "#f6f6f6"), (1, "#a1a1f8"), (3, "#5f5ff0"), (6, "#000091")]
 
 
 @cache

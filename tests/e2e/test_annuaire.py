@@ -61,3 +61,40 @@ def test_the_map_is_usable_with_the_keyboard(app, page):
     assert page.get_by_role("link", name="Yann L.").is_visible()
     page.set_viewport_size({"width": 360, "height": 740})
     visit(page, "/annuaire")
+
+
+def luminance(colour: str) -> float:
+    """WCAG's relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_map_steps_are_told_apart_and_it_can_be_skipped(app, page):
+    load_demo()
+    visit(page, "/annuaire")
+    fills = page.locator(".cafeia-map-legend rect").evaluate_all(
+        "rects => rects.map(r => r.getAttribute('fill'))"
+    )
+    assert len(fills) == 4
+    for lighter, darker in zip(fills, fills[1:], strict=False):
+        ratio = (luminance(lighter) + 0.05) / (luminance(darker) + 0.05)
+        assert ratio >= 2, (lighter, darker, ratio)
+    # The keyboard: the skip link comes before the 96 départements, and leads past them.
+    tab_to(page, "carte-titre-passer", limit=100)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    # The table's scrolling frame (DSFR, focusable so that a keyboard can scroll it).
+    focused = page.evaluate("document.activeElement.closest('.fr-table, svg')?.tagName")
+    assert focused == "DIV"
+
+
+def test_corsica_is_on_the_phone_screen(app, page):
+    load_demo()
+    page.set_viewport_size({"width": 360, "height": 740})
+    visit(page, "/annuaire")
+    page.locator("#carte-2B").scroll_into_view_if_needed()
+    for code in ("2A", "2B", "29", "67"):
+        box = page.locator(f"#carte-{code} path").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, (code, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
