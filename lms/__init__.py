@@ -30,6 +30,9 @@ def init_platform(app: Flask, config: dict | None = None) -> None:
     # Audit lines are the operators' record: configured before anything can log one.
     configure_logging(app.config["LOG_LEVEL"])
     app.jinja_env.add_extension("jinja2.ext.do")
+    from . import formatting
+
+    formatting.init_app(app)  # French numbers and dates: |nombre, |pourcentage, |date_longue…
     app.json.sort_keys = False  # exports keep their documented column order
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
