@@ -20,7 +20,7 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    from . import cli, grades, models, personal_data, views  # noqa: F401  (routes attach themselves to bp)
+    from . import cli, grades, models, people, personal_data, views  # noqa: F401  (routes: bp)
 
     app.register_blueprint(bp)
     # Flask runs after_request functions last-registered first: at the head of the list, this
@@ -35,4 +35,5 @@ def init_app(app: Flask) -> None:
         tables=personal_data.TABLES,
     )
     hooks.connect(app, hooks.TRAINER_HOME, views.trainer_panel, template="lti/_trainer_panel.html")
+    hooks.connect(app, hooks.ACCOUNT_ERASING, people.forget)
     hooks.connect(app, hooks.ADMIN_LINKS, None, endpoint="lti.platforms", label="Plateformes LTI")

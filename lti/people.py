@@ -3,7 +3,7 @@
 import logging
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from cohorts import services as cohorts
 from lms.accounts.services import add_invited_users, find_by_email
@@ -132,3 +132,11 @@ def contexts_of(user: User) -> list[Context]:
         .join(CohortMember, CohortMember.cohort_id == Context.cohort_id)
         .where(CohortMember.user_id == user.id)
     ).all()
+
+
+def forget(user: User) -> None:
+    """ACCOUNT_ERASING: the links to LMS accounts and the scores not yet sent go too."""
+    from .models import GradeDelivery  # noqa: PLC0415
+
+    db.session.execute(delete(Identity).where(Identity.user_id == user.id))
+    db.session.execute(delete(GradeDelivery).where(GradeDelivery.user_id == user.id))

@@ -445,3 +445,14 @@ def test_only_admins_register_a_tool_dynamically(client, login_as, role):
 def test_only_formateurs_choose_a_deep_link(client, login_as):
     login_as("apprenant")
     assert client.get("/lti/lien-profond").status_code == 403
+
+
+def test_the_lms_link_is_in_personal_data_and_goes_with_the_account(client, lms):
+    launch(client, lms, sub="prof-1", instructor=True)
+    data = client.get("/mon-compte/donnees.json").get_json()
+    assert data["lti"]["comptes_relies"] == [{"plateforme": lms.url, "sub": "prof-1"}]
+    from lti.people import forget
+
+    forget(person("prof-1"))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Identity)) == 0
