@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from annuaire import map as france
-from lms.secrecy import is_shown
+from lms.secrecy import THRESHOLD, is_shown
 
 BLUE, LIGHT_BLUE, GREY = "#000091", "#6a6af4", "#929292"
 MAP_SHADES = ("#e3e3fd", "#cacafb", "#8585f6", "#000091")  # DSFR blues, light to dark
@@ -92,8 +92,14 @@ def columns(points: list[tuple[str, object]], colour: str = BLUE, width: int = 7
         bars.append(Bar(x, 10 + plot_h - size, step * 0.8, size, fill, number(value), 0, 0))
         if i % every == 0:
             labels.append((x + step * 0.4, height - bottom + 16, _short(week)))
-    axis = [(10 + plot_h * (1 - f), left, width - 10, number(round(top * f))) for f in (0, 0.5, 1)]
-    return Chart(width, height, bars, labels, [], axis if top else [])
+    # Half of 5 is 2,5, not « 2 »: a gridline is labelled with its value, decimals if any.
+    axis = [(10 + plot_h * (1 - f), left, width - 10, _tick(top * f)) for f in (0, 0.5, 1)]
+    legend = [("Nombre de la semaine", colour), (f"Moins de {THRESHOLD} : non diffusé", GREY)]
+    return Chart(width, height, bars, labels, legend, axis if top else [])
+
+
+def _tick(value: float) -> str:
+    return number(int(value) if value == int(value) else float(value))
 
 
 def _is_number(value) -> bool:

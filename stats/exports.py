@@ -4,9 +4,12 @@ Exports carry exactly what the pages show: the same protected cells, « < 5 » a
 included, and every text cell neutralised against formula injection.
 """
 
+import re
 from datetime import date
 
 from flask import Response
+
+from annuaire.models import fold
 
 from lms.exports import csv_response, xlsx_response
 from lms.secrecy import HIDDEN, SMALL, THRESHOLD
@@ -23,15 +26,27 @@ SECRECY = (
 )
 
 
-def filename(table: Table, extension: str) -> str:
-    return f"statistiques-cafe-ia-{table.name}-{date.today().isoformat()}.{extension}"
+def filename(table: Table, extension: str, filters: Filters | None = None) -> str:
+    """Named after the table and its filters, so that two downloads are told apart:
+    statistiques-cafe-ia-regions-bretagne-cohorte-3-du-2026-01-05-2026-12-01.csv."""
+    parts = ["statistiques-cafe-ia", table.name]
+    if filters and filters.region:
+        parts.append(re.sub(r"[^a-z0-9]+", "-", fold(filters.region)).strip("-"))
+    if filters and filters.cohort:
+        parts.append(f"cohorte-{filters.cohort}")
+    if filters and filters.start:
+        parts.append(f"du-{filters.start.isoformat()}")
+    if filters and filters.end:
+        parts.append(f"au-{filters.end.isoformat()}")
+    return "-".join([*parts, date.today().isoformat()]) + f".{extension}"
 
 
-def as_csv(table: Table) -> Response:
-    return csv_response(table.key_columns, table.export_rows(), filename(table, "csv"))
+def as_csv(table: Table, filters: Filters | None = None) -> Response:
+    rows = table.export_rows()
+    return csv_response(table.key_columns, rows, filename(table, "csv", filters))
 
 
-def as_xlsx(table: Table, filters_text: str) -> Response:
+def as_xlsx(table: Table, filters_text: str, filters: Filters | None = None) -> Response:
     notes = [
         ("Tableau", table.title),
         ("Personnes comptées", filters_text),
@@ -41,7 +56,8 @@ def as_xlsx(table: Table, filters_text: str) -> Response:
     ]
     rows = ([row.get(key) for key in table.key_columns] for row in table.export_rows())
     header = [column.label for column in table.columns]
-    return xlsx_response(filename(table, "xlsx"), header, rows, sheet=table.name, notes=notes)
+    name = filename(table, "xlsx", filters)
+    return xlsx_response(name, header, rows, sheet=table.name, notes=notes)
 
 
 def describe(filters: Filters, cohort_name: str | None) -> str:

@@ -163,8 +163,8 @@ def export(name, fmt):
     filters = form.filters()
     table = EXPORTS[name](filters)[name]
     if fmt == "csv":
-        return exports.as_csv(table)
-    return exports.as_xlsx(table, exports.describe(filters, _cohort_name(form)))
+        return exports.as_csv(table, filters)
+    return exports.as_xlsx(table, exports.describe(filters, _cohort_name(form)), filters)
 
 
 @bp.get("/statistiques.json")

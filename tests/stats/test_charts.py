@@ -40,3 +40,12 @@ def test_a_hidden_bar_gets_a_stub_never_its_size():
     )
     full, hidden = chart.bars
     assert full.width == 620 and hidden.width == charts.STUB and hidden.colour == charts.GREY
+
+
+def test_the_weekly_scale_says_two_and_a_half_and_the_legend_says_what_grey_is():
+    chart = charts.columns([("2026-01-05", 5), ("2026-01-12", SMALL)])
+    assert [label for *_, label in chart.axis] == ["0", "2,5", "5"]
+    assert chart.legend == [
+        ("Nombre de la semaine", charts.BLUE),
+        ("Moins de 5 : non diffusé", charts.GREY),
+    ]

@@ -119,3 +119,16 @@ def test_open_data_is_computed_at_most_every_ten_minutes(client, france, create_
     assert client.get("/statistiques.json").json["totaux"]["inscrits"] == first
     client.application.config["STATS_OPEN_DATA_TTL"] = 0
     assert client.get("/statistiques.json").json["totaux"]["inscrits"] == first + 1
+
+
+def test_the_file_is_named_after_its_filters(admin_client, france):
+    from datetime import date
+
+    today = date.today().isoformat()
+    response = admin_client.get(
+        "/admin/statistiques/export/regions.csv?region=Île-de-France&du=2026-01-01"
+    )
+    expected = f"statistiques-cafe-ia-regions-ile-de-france-du-2026-01-01-{today}.csv"
+    assert response.headers["Content-Disposition"] == f"attachment; filename={expected}"
+    response = admin_client.get("/admin/statistiques/export/regions.xlsx?region=Bretagne")
+    assert f"regions-bretagne-{today}.xlsx" in response.headers["Content-Disposition"]
