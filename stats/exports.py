@@ -10,7 +10,6 @@ from datetime import date
 from flask import Response
 
 from annuaire.models import fold
-
 from lms.exports import csv_response, xlsx_response
 from lms.secrecy import HIDDEN, SMALL, THRESHOLD
 
