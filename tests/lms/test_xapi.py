@@ -329,3 +329,18 @@ def test_a_silent_lrs_times_out_and_nothing_is_lost(app, record_statements):
     db.session.expire_all()
     errors = db.session.scalars(select(StoredStatement.last_error)).all()
     assert all("timed out" in error for error in errors)
+
+
+def test_statements_delivered_before_the_lrs_was_removed_are_said_so(
+    client, login_as, record_statements
+):
+    from lms.xapi.models import Delivery
+
+    login_as("admin")  # a registration: one statement still pending
+    for statement_id in record_statements(2):
+        db.session.get(StoredStatement, statement_id).delivery = Delivery.DELIVERED
+    db.session.commit()
+    page = client.get("/admin/xapi").get_data(as_text=True)
+    assert "Aucun LRS n'est configuré" in page
+    assert "Les 2 déclarations livrées l'ont été à un LRS configuré auparavant." in page
+    assert '<th scope="row">Livrées à un LRS configuré auparavant</th><td>2</td>' in page
