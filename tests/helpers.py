@@ -22,6 +22,7 @@ from lms.xapi.models import StoredStatement
 from lms.xapi.recorder import activity_iri
 from lms.xapi.vocabulary import VERBS
 from quizzes import services as quizzes
+from quizzes.demo import right_answers
 from quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD
 
@@ -192,3 +193,37 @@ def certify(person) -> Certificate | None:
     complete_course(person)
     readiness.save(person, readiness.FINAL, answers)
     return status.grant_if_eligible(person)
+
+
+def readiness_form(level: int, animer: int | None = None) -> dict:
+    values = {f"r-{s}": str(level) for s in STATEMENTS}
+    values["r-animer"] = str(animer if animer is not None else level)
+    return values
+
+
+def finish_modules(client, app):
+    """Every lesson done and every quiz passed, through the pages."""
+    from courses import progress
+
+    for module in progress.catalogue().modules:
+        for lesson in module.lessons:
+            client.submit(f"/modules/{module.slug}/{lesson.slug}/terminer")
+        quiz = quizzes.quizzes().get(module.slug)
+        if quiz:
+            page = client.get(f"/modules/{module.slug}/quiz").get_data(as_text=True)
+            attempt = page.split('name="attempt" value="')[1].split('"')[0]
+            client.submit(
+                f"/modules/{module.slug}/quiz",
+                {"attempt": attempt, **right_answers(quiz, attempt).to_dict(flat=False)},
+            )
+
+
+# (validation required, already certified, status, message): by an admin and by a formateur.
+REFUSED_VALIDATIONS = [
+    (False, False, 400, "pas demandée sur cette plateforme"),
+    (True, False, 409, "pas en attente de validation"),
+    (True, True, 409, "pas en attente de validation"),
+]
+
+
+STATEMENTS = list(readiness.readiness().statements)

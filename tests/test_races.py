@@ -28,7 +28,6 @@ from lms.xapi.vocabulary import VERBS
 from quizzes import services as quizzes
 from quizzes.models import QuizAttempt
 from tests.annuaire.helpers import LISTING
-from tests.certificates.test_status import readiness_form
 from tests.helpers import (
     MY_LISTING,
     ON_BOTH,
@@ -37,6 +36,7 @@ from tests.helpers import (
     codes,
     count,
     on,
+    readiness_form,
     rendezvous,
     statements,
     submit_all,

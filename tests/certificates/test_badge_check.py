@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certificates import status
 from certificates.forms import BADGE_MAX_BYTES
-from tests.certificates.test_badge_conformance import holder, token  # noqa: F401  (fixtures)
 
 URL = "/badges/verification"
 

@@ -15,7 +15,6 @@ from joserfc.jwk import RSAKey
 from jsonschema import Draft201909Validator, FormatChecker
 
 from certificates import status
-from certificates.demo import certify
 
 SCHEMAS = Path(__file__).parent / "schemas"
 BASE = "http://cafeia.test"
@@ -44,22 +43,6 @@ def path_of(url: str) -> str:
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}" == BASE and not parts.fragment, url
     return parts.path
-
-
-@pytest.fixture
-def holder(login_as):
-    """A person certified through the course, as demo data and the real flow do it."""
-    user = login_as()
-    certify(user)
-    assert status.certificate_of(user)
-    return user
-
-
-@pytest.fixture
-def token(client, holder) -> str:
-    response = client.get("/mon-statut/badge.jwt")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
 
 
 def fetch_jwk(client, token: str) -> dict:

@@ -11,7 +11,6 @@ from joserfc.jwk import RSAKey
 from pypdf import PdfReader
 
 from certificates import status
-from tests.certificates.test_status import certified  # noqa: F401  (fixture)
 
 
 def independent_check(token: str, jwk: dict) -> bool:

@@ -13,7 +13,6 @@ from pypdf.generic import ArrayObject, DictionaryObject
 
 from certificates import status
 from certificates.pdf import format_duration, french_date, render_certificate
-from tests.certificates.test_status import certified  # noqa: F401  (fixture)
 
 MODULES = [
     ("Histoire de l'IA : entre réalité et fictions", 54),

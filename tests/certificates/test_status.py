@@ -18,31 +18,7 @@ from lms.models import User
 from lms.xapi.models import StoredStatement
 from quizzes import services as quizzes
 from quizzes.demo import half_right_answers, right_answers
-
-STATEMENTS = list(readiness.readiness().statements)
-
-
-def readiness_form(level: int, animer: int | None = None) -> dict:
-    values = {f"r-{s}": str(level) for s in STATEMENTS}
-    values["r-animer"] = str(animer if animer is not None else level)
-    return values
-
-
-def finish_modules(client, app):
-    """Every lesson done and every quiz passed, through the pages."""
-    from courses import progress
-
-    for module in progress.catalogue().modules:
-        for lesson in module.lessons:
-            client.submit(f"/modules/{module.slug}/{lesson.slug}/terminer")
-        quiz = quizzes.quizzes().get(module.slug)
-        if quiz:
-            page = client.get(f"/modules/{module.slug}/quiz").get_data(as_text=True)
-            attempt = page.split('name="attempt" value="')[1].split('"')[0]
-            client.submit(
-                f"/modules/{module.slug}/quiz",
-                {"attempt": attempt, **right_answers(quiz, attempt).to_dict(flat=False)},
-            )
+from tests.helpers import REFUSED_VALIDATIONS, STATEMENTS, finish_modules, readiness_form
 
 
 def statuses(user) -> list[str]:
@@ -266,15 +242,6 @@ def test_codes_are_random_and_not_derived_from_ids(app, create_user):
 # --- lifecycle ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def certified(app, client, login_as):
-    user = login_as()
-    finish_modules(client, app)
-    client.submit("/positionnement", readiness_form(5))
-    assert status.certificate_of(user)
-    return user
-
-
 def test_revoke_and_restore_with_a_reason(client, auth, certified, create_user):
     code = status.certificate_of(certified).code
     admin = create_user(role="admin")
@@ -398,14 +365,6 @@ def test_the_database_keeps_eligible_once_per_person(app, create_user):
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-# (validation required, already certified, status, message): by an admin and by a formateur.
-REFUSED_VALIDATIONS = [
-    (False, False, 400, "pas demandée sur cette plateforme"),
-    (True, False, 409, "pas en attente de validation"),
-    (True, True, 409, "pas en attente de validation"),
-]
 
 
 @pytest.mark.parametrize("required, certified, code, message", REFUSED_VALIDATIONS)

@@ -25,8 +25,8 @@ from lms.xapi.models import StoredStatement
 from quizzes import services as quizzes
 from quizzes.demo import half_right_answers, right_answers
 from quizzes.models import QuizAttempt
-from tests.certificates.test_status import REFUSED_VALIDATIONS
 from tests.conftest import PASSWORD, SmtpServer, make_config
+from tests.helpers import REFUSED_VALIDATIONS
 
 HEADER = "email,prenom,nom,structure,departement\n"
 

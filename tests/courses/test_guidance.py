@@ -11,7 +11,7 @@ from courses import progress
 from quizzes import services as quizzes
 from quizzes.demo import right_answers
 from tests.annuaire.helpers import publish
-from tests.certificates.test_status import readiness_form
+from tests.helpers import readiness_form
 
 
 def text(page) -> str:

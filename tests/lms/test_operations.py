@@ -264,7 +264,7 @@ def test_no_required_text_field_accepts_blanks(app, form_class):
 
 @pytest.mark.parametrize("blank", BLANKS)
 def test_a_blank_reason_neither_revokes_nor_restores(client, auth, create_user, blank):
-    from tests.certificates.test_status import finish_modules, readiness_form
+    from tests.helpers import finish_modules, readiness_form
 
     learner = create_user()
     auth.login(learner.email)
