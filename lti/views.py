@@ -336,10 +336,13 @@ def _tool_urls() -> dict:
     }
 
 
-@bp.post("/plateformes/<int:platform_id>/supprimer")
+@bp.post("/plateformes/supprimer")
 @roles_required(Role.ADMIN)
-def delete_platform(platform_id):
-    platform = db.get_or_404(Platform, platform_id)
+def delete_platform():
+    platform_id = request.form.get("plateforme", "")
+    platform = db.session.get(Platform, int(platform_id)) if platform_id.isdigit() else None
+    if platform is None:
+        abort(404)
     if ConfirmForm().validate_on_submit():
         db.session.delete(platform)
         db.session.commit()
@@ -463,10 +466,13 @@ def courses():
     )
 
 
-@bp.post("/cours/<int:context_id>/liste")
+@bp.post("/cohortes/<int:cohort_id>/liste")
 @roles_required(Role.FORMATEUR, Role.ADMIN)
-def import_roster(context_id):
-    context = db.get_or_404(Context, context_id)
+def import_roster(cohort_id):
+    """The roster of the LMS course behind this cohort (NRPS), imported on demand."""
+    context = db.session.scalar(select(Context).where(Context.cohort_id == cohort_id))
+    if context is None:
+        abort(404)
     if not cohorts.can_manage(current_user, cohort_of(context)):
         abort(403)
     if not ConfirmForm().validate_on_submit():

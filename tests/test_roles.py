@@ -62,9 +62,9 @@ PROTECTED = [
     ("POST", "/admin/cafes/1/afficher", ("admin",)),
     # LTI: the platforms (admins), the LMS courses and their rosters (their formateurs).
     ("GET", "/lti/plateformes", ("admin",)),
-    ("POST", "/lti/plateformes/1/supprimer", ("admin",)),
+    ("POST", "/lti/plateformes/supprimer", ("admin",)),
     ("GET", "/lti/cours", ("formateur", "admin")),
-    ("POST", "/lti/cours/1/liste", ("formateur", "admin")),
+    ("POST", "/lti/cohortes/1/liste", ("formateur", "admin")),
 ]
 # An API answers 401/403 instead of redirecting: tested in test_xapi.py.
 API = ["/xapi/statements"]

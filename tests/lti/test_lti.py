@@ -315,14 +315,14 @@ def test_the_roster_is_imported_from_the_platform(client, lms):
     context = db.session.scalar(select(Context))
     page = client.get("/lti/cours")
     assert "Importer la liste depuis le LMS" in page.text
-    answer = client.submit(f"/lti/cours/{context.id}/liste", follow_redirects=True)
+    answer = client.submit(f"/lti/cohortes/{context.cohort_id}/liste", follow_redirects=True)
     assert "1 apprenant·e(s), 1 formateur·rice(s)" in answer.text
     assert person("eleve-7").last_name == "Bernard"
     assert person("prof-2").role == Role.FORMATEUR
     assert person("parti-1") is None
     assert db.session.scalar(select(func.count()).select_from(CohortTrainer)) == 2
     # Again: nobody twice.
-    client.submit(f"/lti/cours/{context.id}/liste")
+    client.submit(f"/lti/cohortes/{context.cohort_id}/liste")
     assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 1
 
 
@@ -331,7 +331,7 @@ def test_only_the_cohorts_formateurs_import_its_roster(client, lms, login_as):
     context = db.session.scalar(select(Context))
     client.submit("/deconnexion")
     login_as("formateur")
-    assert client.submit(f"/lti/cours/{context.id}/liste").status_code == 403
+    assert client.submit(f"/lti/cohortes/{context.cohort_id}/liste").status_code == 403
     assert "Importer la liste" not in client.get("/lti/cours").text
 
 
