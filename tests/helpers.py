@@ -7,6 +7,7 @@
   its own, and walking it for every test costs a few dozen queries and statements a step.
 """
 
+import re
 import threading
 
 import pytest
@@ -21,6 +22,7 @@ from lms.models import utcnow
 from lms.xapi.models import StoredStatement
 from lms.xapi.recorder import activity_iri
 from lms.xapi.vocabulary import VERBS
+from quizzes import draw
 from quizzes import services as quizzes
 from quizzes.demo import right_answers
 from quizzes.models import QuizAttempt
@@ -227,3 +229,38 @@ REFUSED_VALIDATIONS = [
 
 
 STATEMENTS = list(readiness.readiness().statements)
+
+
+def attempt_id(client) -> str:
+    page = client.get("/modules/module-un/quiz").get_data(as_text=True)
+    return re.search(r'name="attempt" value="(\d+)"', page).group(1)
+
+
+def asked(attempt) -> dict[str, draw.Shown]:
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, int(attempt)) if str(attempt).isdigit() else None
+    shown = draw.shown(quizzes.quizzes()["module-un"], attempt.layout) if attempt else None
+    return {s.question.id: s for s in shown or []}
+
+
+def in_values(attempt, answers: dict) -> dict:
+    """Answers given in the bank's ids, as the attempt's page sends them; an id the attempt does
+    not know (a forged answer) is sent as it is."""
+    shown, sent = asked(attempt), {}
+    for key, value in answers.items():
+        question_id, _, item = key[2:].partition(".")
+        if question_id not in shown:
+            sent[key] = value
+            continue
+        options = {o.id: v for o, v in shown[question_id].options}
+        targets = {o.id: v for o, v in shown[question_id].targets}
+        if item:
+            key, value = f"q-{question_id}.{options.get(item, item)}", targets.get(value, value)
+        elif shown[question_id].question.kind != "truefalse":
+            value = (
+                [options.get(v, v) for v in value]
+                if isinstance(value, list)
+                else options.get(value, value)
+            )
+        sent[key] = value
+    return sent

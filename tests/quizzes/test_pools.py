@@ -19,7 +19,7 @@ from quizzes.grading import score
 from quizzes.models import QuestionAnswer, QuizAttempt
 from quizzes.services import quizzes
 from tests.conftest import FIXTURE_BANKS
-from tests.quizzes.test_quiz_pages import asked, attempt_id, in_values
+from tests.helpers import asked, attempt_id, in_values
 
 QUIZ_URL = "/modules/module-un/quiz"
 

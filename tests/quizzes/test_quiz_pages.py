@@ -14,49 +14,14 @@ from sqlalchemy import func, select
 from courses.models import ModuleProgress
 from lms.extensions import db
 from lms.xapi.models import StoredStatement
-from quizzes import draw, grading
+from quizzes import grading
 from quizzes.models import QuestionAnswer, QuizAttempt
-from quizzes.services import question_stats, quizzes
+from quizzes.services import question_stats
 from tests.conftest import PASSWORD
-from tests.helpers import RIGHT
+from tests.helpers import RIGHT, asked, attempt_id, in_values
 
 pytestmark = pytest.mark.usefixtures("classic_draw")  # every test here asks the same five
 WRONG = {**RIGHT, "q-capitale": "lyon", "q-pairs": ["deux"], "q-turc": "faux"}
-
-
-def attempt_id(client) -> str:
-    page = client.get("/modules/module-un/quiz").get_data(as_text=True)
-    return re.search(r'name="attempt" value="(\d+)"', page).group(1)
-
-
-def asked(attempt) -> dict[str, draw.Shown]:
-    db.session.expire_all()
-    attempt = db.session.get(QuizAttempt, int(attempt)) if str(attempt).isdigit() else None
-    shown = draw.shown(quizzes()["module-un"], attempt.layout) if attempt else None
-    return {s.question.id: s for s in shown or []}
-
-
-def in_values(attempt, answers: dict) -> dict:
-    """Answers given in the bank's ids, as the attempt's page sends them; an id the attempt does
-    not know (a forged answer) is sent as it is."""
-    shown, sent = asked(attempt), {}
-    for key, value in answers.items():
-        question_id, _, item = key[2:].partition(".")
-        if question_id not in shown:
-            sent[key] = value
-            continue
-        options = {o.id: v for o, v in shown[question_id].options}
-        targets = {o.id: v for o, v in shown[question_id].targets}
-        if item:
-            key, value = f"q-{question_id}.{options.get(item, item)}", targets.get(value, value)
-        elif shown[question_id].question.kind != "truefalse":
-            value = (
-                [options.get(v, v) for v in value]
-                if isinstance(value, list)
-                else options.get(value, value)
-            )
-        sent[key] = value
-    return sent
 
 
 def hand_in(client, answers, attempt=None):
