@@ -9,6 +9,8 @@
 
 import re
 import threading
+from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
@@ -264,3 +266,59 @@ def in_values(attempt, answers: dict) -> dict:
             )
         sent[key] = value
     return sent
+
+
+ROLES = ("anonyme", "apprenant", "formateur", "admin")
+
+
+# Integers a database column cannot hold, or that int() reads although no link writes them.
+HOSTILE_INTS = ["0", "-1", "2147483648", "99999999999999999999999", "٣", "²", "１", "1e3"]
+
+
+HOSTILE_TEXT = [
+    "",
+    "x" * 3000,
+    "\x00",
+    "٣",
+    "../../etc/passwd",
+    "' OR '1'='1",
+    '"><script>alert(1)</script>',
+    "9999-12-31",
+    "0001-01-01",
+    "null",
+]
+
+
+HOSTILE_QUERY = HOSTILE_INTS + HOSTILE_TEXT + ["[]", "{}", "eyJ4Ijp7fX0=", "W1tbW1tbW10="]
+
+
+SKIPPED = {"accounts.logout"}  # it would log the sweeping client out; tested in test_accounts
+
+
+# <converter(arguments):name>, as Werkzeug writes rules.
+PARAMETER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
+
+
+def rules(app, methods=("GET", "POST")) -> Iterator[tuple[str, str, str]]:
+    """(endpoint, method, rule) for every route of the platform."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint in SKIPPED:
+            continue
+        for method in sorted(rule.methods & set(methods)):
+            yield rule.endpoint, method, rule.rule
+
+
+def url_for_rule(rule: str, endpoint: str, world, hostile: dict[str, str] | None = None) -> str:
+    """The rule with real values, except the parameters given in `hostile` (percent-encoded)."""
+
+    def value(match):
+        converter, arguments, name = match.groups()
+        if hostile and name in hostile:
+            return quote(hostile[name], safe="")
+        if converter == "any":  # <any(accepter, refuser):answer>: the first choice
+            return arguments.split(",")[0].strip()
+        if name == "code":
+            return world["codes"].get(endpoint, world["codes"]["default"])
+        return world["values"].get(name, "inconnu")
+
+    return PARAMETER.sub(value, rule)

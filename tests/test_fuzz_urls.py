@@ -7,10 +7,8 @@ CSRF token in a header. A refused write must leave every table as it was.
 """
 
 import re
-from collections.abc import Iterator
 from datetime import date, time, timedelta
 from inspect import getsource, unwrap
-from urllib.parse import quote
 
 import pytest
 from flask_wtf import FlaskForm
@@ -26,26 +24,19 @@ from lms.extensions import db
 from lms.security import FORM_TYPES
 from quizzes import services as quizzes
 from tests.conftest import PASSWORD
-from tests.helpers import certify
+from tests.helpers import (
+    HOSTILE_INTS,
+    HOSTILE_QUERY,
+    HOSTILE_TEXT,
+    PARAMETER,
+    ROLES,
+    certify,
+    rules,
+    url_for_rule,
+)
 
-ROLES = ("anonyme", "apprenant", "formateur", "admin")
-# Integers a database column cannot hold, or that int() reads although no link writes them.
-HOSTILE_INTS = ["0", "-1", "2147483648", "99999999999999999999999", "٣", "²", "１", "1e3"]
-HOSTILE_TEXT = [
-    "",
-    "x" * 3000,
-    "\x00",
-    "٣",
-    "../../etc/passwd",
-    "' OR '1'='1",
-    '"><script>alert(1)</script>',
-    "9999-12-31",
-    "0001-01-01",
-    "null",
-]
 # The few that found most: for the sweeps that multiply routes by roles.
 SHORT_LIST = ["2147483648", "99999999999999999999999", "٣", "²", "-1", "x" * 3000, "\x00"]
-HOSTILE_QUERY = HOSTILE_INTS + HOSTILE_TEXT + ["[]", "{}", "eyJ4Ijp7fX0=", "W1tbW1tbW10="]
 # What the views read from the query string (a view that reads request.args must be listed:
 # test_every_view_reading_the_query_string_is_listed checks it).
 QUERY_PARAMS = {
@@ -75,7 +66,6 @@ SPECIFIC = {"cursor": BAD_CURSORS, **dict.fromkeys(("since", "until", "du", "au"
 # JSON bodies, values of every type, top-level or under each field.
 JSON_VALUES = [10**30, 1.5, None, {"a": {"b": []}}, [1, [2]]]
 TOP_LEVEL_JSON = [10**30, "texte", [1, [2]]]
-SKIPPED = {"accounts.logout"}  # it would log the sweeping client out; tested in test_accounts
 
 
 def _is_http(cls) -> bool:
@@ -216,35 +206,6 @@ def auth_clients(app, world):
     for role, person in world["people"].items():
         clients[role].submit("/connexion", {"email": person.email, "password": PASSWORD})
     return clients
-
-
-# <converter(arguments):name>, as Werkzeug writes rules.
-PARAMETER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
-
-
-def rules(app, methods=("GET", "POST")) -> Iterator[tuple[str, str, str]]:
-    """(endpoint, method, rule) for every route of the platform."""
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint in SKIPPED:
-            continue
-        for method in sorted(rule.methods & set(methods)):
-            yield rule.endpoint, method, rule.rule
-
-
-def url_for_rule(rule: str, endpoint: str, world, hostile: dict[str, str] | None = None) -> str:
-    """The rule with real values, except the parameters given in `hostile` (percent-encoded)."""
-
-    def value(match):
-        converter, arguments, name = match.groups()
-        if hostile and name in hostile:
-            return quote(hostile[name], safe="")
-        if converter == "any":  # <any(accepter, refuser):answer>: the first choice
-            return arguments.split(",")[0].strip()
-        if name == "code":
-            return world["codes"].get(endpoint, world["codes"]["default"])
-        return world["values"].get(name, "inconnu")
-
-    return PARAMETER.sub(value, rule)
 
 
 def path_parameters(rule: str) -> list[tuple[str, str]]:

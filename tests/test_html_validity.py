@@ -18,7 +18,7 @@ from quizzes import services as quizzes
 from quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import REAL_CONTENT
-from tests.test_fuzz_urls import ROLES, rules, url_for_rule
+from tests.helpers import ROLES, rules, url_for_rule
 from tests.vnu import html_errors, require_checker
 
 # Not pages: files, feeds and APIs, checked by their own tests.

@@ -240,7 +240,7 @@ def test_every_answer_of_the_api_says_its_version(client, login_as):
 
 def test_hostile_values_get_a_french_400_never_a_500(client, login_as):
     from lms.xapi.reading import FILTERS, SINGLE
-    from tests.test_fuzz_urls import HOSTILE_QUERY
+    from tests.helpers import HOSTILE_QUERY
 
     login_as("admin")
     for name in sorted(FILTERS | SINGLE):
