@@ -7,9 +7,11 @@
   its own, and walking it for every test costs a few dozen queries and statements a step.
 """
 
+import io
 import re
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
@@ -17,6 +19,7 @@ from sqlalchemy import func, select
 
 from certificates import readiness, status
 from certificates.models import Certificate
+from cohorts import services
 from courses import progress
 from courses.models import LessonProgress, ModuleProgress
 from lms.extensions import db
@@ -322,3 +325,42 @@ def url_for_rule(rule: str, endpoint: str, world, hostile: dict[str, str] | None
         return world["values"].get(name, "inconnu")
 
     return PARAMETER.sub(value, rule)
+
+
+HEADER = "email,prenom,nom,structure,departement\n"
+
+
+def url(cohort, path=""):
+    return f"/formateur/cohortes/{cohort.id}{path}"
+
+
+def upload(client, cohort, text: str | bytes, name="apprenants.csv"):
+    data = text.encode() if isinstance(text, str) else text
+    return client.submit(
+        url(cohort, "/import"),
+        {"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def confirm(client, cohort, page):
+    token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.submit(url(cohort, "/import/confirmer"), {"token": token})
+
+
+def enrol(cohort, user):
+    services.join(cohort, user)
+    return user
+
+
+VISITOR = {
+    "name": "Mairie de Ploemeur",
+    "email": "contact@ploemeur.example",
+    "message": "Un café en mars ?",
+}
+
+
+WEEK_1 = datetime(2026, 1, 6, 10, 0, tzinfo=UTC)  # a Tuesday: the week of Monday 5 January
+
+
+WEEK_2 = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)

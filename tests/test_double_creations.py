@@ -33,9 +33,9 @@ from cohorts.models import (
 from lms.extensions import db
 from lms.models import User, utcnow
 from tests.annuaire.helpers import LISTING
-from tests.cohorts.test_cohorts import HEADER, upload
 from tests.conftest import free_port, make_config
 from tests.helpers import (
+    HEADER,
     MY_LISTING,
     ON_BOTH,
     TABS,
@@ -46,6 +46,7 @@ from tests.helpers import (
     on,
     rendezvous,
     tabs,
+    upload,
 )
 
 

@@ -6,12 +6,7 @@ import pytest
 
 from certificates import status
 from tests.annuaire.helpers import only_listing, publish
-
-VISITOR = {
-    "name": "Mairie de Ploemeur",
-    "email": "contact@ploemeur.example",
-    "message": "Un café en mars ?",
-}
+from tests.helpers import VISITOR
 
 
 def write_to(client, listing, **changes):

@@ -80,7 +80,7 @@ def test_cancellations_at_once_move_the_waiting_list_up_one_each(
 @ON_BOTH
 def test_an_announcement_sent_from_tabs_at_once_is_one_cafe(app, client, animateur, database):
     from tests.cafes.helpers import CAFE
-    from tests.test_races import tabs
+    from tests.helpers import tabs
 
     on(database)
     page = {**CAFE, "envoi": "jeton-de-la-page-0123456789"}

@@ -26,9 +26,7 @@ from quizzes import services as quizzes
 from quizzes.demo import half_right_answers, right_answers
 from quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD, SmtpServer, make_config
-from tests.helpers import REFUSED_VALIDATIONS
-
-HEADER = "email,prenom,nom,structure,departement\n"
+from tests.helpers import HEADER, REFUSED_VALIDATIONS, confirm, count, enrol, upload, url
 
 
 @pytest.fixture
@@ -39,28 +37,6 @@ def trainer(login_as):
 @pytest.fixture
 def cohort(trainer):
     return services.create(trainer, name="Morbihan printemps", territory="Morbihan")
-
-
-def url(cohort, path=""):
-    return f"/formateur/cohortes/{cohort.id}{path}"
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def upload(client, cohort, text: str | bytes, name="apprenants.csv"):
-    data = text.encode() if isinstance(text, str) else text
-    return client.submit(
-        url(cohort, "/import"),
-        {"file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-
-
-def confirm(client, cohort, page):
-    token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    return client.submit(url(cohort, "/import/confirmer"), {"token": token})
 
 
 # --- creating and joining ----------------------------------------------------------------------
@@ -287,11 +263,6 @@ def test_a_body_above_the_request_limit_is_refused_in_french(app, client, cohort
 
 
 # --- the dashboard -----------------------------------------------------------------------------
-
-
-def enrol(cohort, user):
-    services.join(cohort, user)
-    return user
 
 
 def test_dashboard_figures_on_a_hand_built_cohort(client, cohort, create_user):

@@ -16,8 +16,8 @@ from cohorts import services
 from cohorts.models import CohortInvitation, CohortMember
 from lms.extensions import db
 from lms.models import User
-from tests.cohorts.test_cohorts import HEADER, confirm, upload, url
 from tests.conftest import PASSWORD, SmtpServer, make_config
+from tests.helpers import HEADER, confirm, upload, url
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from courses.models import LessonProgress
 from lms.extensions import db
 from lms.models import User, utcnow
 from lms.xapi.models import StoredStatement
-from tests.cohorts.test_cohorts import HEADER, confirm, count, enrol, upload, url
 from tests.conftest import PASSWORD
+from tests.helpers import HEADER, confirm, count, enrol, upload, url
 
 
 @pytest.fixture

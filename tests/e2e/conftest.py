@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from cafeia import create_app
 from lms.extensions import db
+from quizzes.demo import half_right_answers, right_answers
 from tests.conftest import SmtpServer, free_port, make_config
 from tests.vnu import html_errors, require_checker
 
@@ -190,3 +191,42 @@ def tab_to(page, element_id: str, limit: int = 300) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
+
+
+def log_in(page, email, password):
+    visit(page, "/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_label("Mot de passe").press("Enter")
+
+
+def answer_with_keyboard(page, quiz, right: bool) -> None:
+    """Fill the quiz with the Tab, arrow and space keys only, then send it with Enter.
+
+    The page names its options by values drawn for its attempt: the answers to give are read
+    from that attempt on the server (right, or wrong on the first half of its questions)."""
+    attempt = page.locator("input[name='attempt']").get_attribute("value")
+    form = (right_answers if right else half_right_answers)(quiz, attempt)
+    for name in dict.fromkeys(form):  # the questions in the page's order
+        fields = page.locator(f"[name='{name}']")
+        if fields.first.evaluate("field => field.tagName") == "SELECT":
+            values = fields.locator("option").evaluate_all("options => options.map(o => o.value)")
+            tab_to(page, name)
+            for _ in range(values.index(form[name])):
+                page.keyboard.press("ArrowDown")
+            continue
+        ids = [fields.nth(i).get_attribute("id") for i in range(fields.count())]
+        wanted = [f"{name}-{value}" for value in form.getlist(name)]
+        if fields.first.get_attribute("type") == "radio":
+            tab_to(page, ids[0])  # a group with nothing checked is entered on its first radio
+            steps = ids.index(wanted[0])
+            for _ in range(steps):
+                page.keyboard.press("ArrowDown")  # moves the focus and checks
+            if steps == 0:
+                page.keyboard.press("Space")
+        else:
+            for element_id in wanted:
+                tab_to(page, element_id)
+                page.keyboard.press("Space")
+    page.get_by_role("button", name="Valider mes réponses").focus()
+    page.keyboard.press("Enter")

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 from certificates.demo import certify
 from lms.accounts.services import find_by_email
 from lms.demo import DEMO_PASSWORD, load_demo
-from tests.e2e.conftest import assert_accessible, tab_to, visit
-from tests.e2e.test_journeys import log_in
+from tests.e2e.conftest import assert_accessible, log_in, tab_to, visit
 
 
 def test_listing_search_and_contact(app, page, mailbox):

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from certificates.demo import certify
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import assert_accessible, visit
-from tests.e2e.test_journeys import log_in
+from tests.e2e.conftest import assert_accessible, log_in, visit
 
 
 def forged(token: str) -> str:

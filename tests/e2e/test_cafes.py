@@ -13,8 +13,7 @@ from cafes.models import Cafe, Registration
 from lms.accounts.services import find_by_email
 from lms.demo import DEMO_PASSWORD, load_demo
 from lms.extensions import db
-from tests.e2e.conftest import assert_accessible, tab_to, visit
-from tests.e2e.test_journeys import log_in
+from tests.e2e.conftest import assert_accessible, log_in, tab_to, visit
 
 WIDTHS = [1280, 360]
 

@@ -12,9 +12,7 @@ from lms.accounts.services import find_by_email
 from lms.demo import DEMO_PASSWORD, load_demo
 from quizzes import services as quizzes
 from quizzes.demo import right_answers
-from tests.e2e.conftest import assert_accessible, visit
-from tests.e2e.test_journeys import log_in
-from tests.e2e.test_learning import answer_with_keyboard
+from tests.e2e.conftest import answer_with_keyboard, assert_accessible, log_in, visit
 
 
 def everything_but_the_last_quiz(user) -> None:

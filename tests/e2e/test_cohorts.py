@@ -8,8 +8,7 @@ from cohorts.models import Cohort
 from lms.demo import DEMO_PASSWORD, load_demo
 from lms.extensions import db
 from lms.models import User
-from tests.e2e.conftest import assert_accessible, visit
-from tests.e2e.test_journeys import log_in
+from tests.e2e.conftest import assert_accessible, log_in, visit
 
 CSV = (
     "email;prenom;nom;structure;departement\n"

@@ -4,7 +4,7 @@ import pytest
 
 from lms.demo import load_demo
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import assert_accessible, visit
+from tests.e2e.conftest import assert_accessible, log_in, visit
 
 PUBLIC_PAGES = [
     "/",
@@ -69,13 +69,6 @@ def test_sign_up_errors_are_announced_and_accessible(page):
     assert email.get_attribute("aria-invalid") == "true"
     assert "email-error" in email.get_attribute("aria-describedby")
     assert_accessible(page)
-
-
-def log_in(page, email, password):
-    visit(page, "/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_label("Mot de passe").press("Enter")
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from lms.extensions import db
 from lti.models import Platform
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import assert_accessible, visit
-from tests.e2e.test_journeys import log_in
+from tests.e2e.conftest import assert_accessible, log_in, visit
 from tests.lti.platform import Platform as LmsPlatform
 
 WIDTHS = [1280, 360]

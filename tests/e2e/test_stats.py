@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 from lms.accounts.services import find_by_email
 from stats.demo import national_learners
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import assert_accessible, visit
-from tests.e2e.test_journeys import log_in
+from tests.e2e.conftest import assert_accessible, log_in, visit
 
 PAGES = {
     "/admin/statistiques": "Statistiques nationales",

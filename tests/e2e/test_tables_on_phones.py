@@ -4,8 +4,7 @@ every table are inside the screen, and the page itself never scrolls sideways.""
 import pytest
 
 from lms.demo import DEMO_PASSWORD, load_demo
-from tests.e2e.conftest import visit
-from tests.e2e.test_journeys import log_in
+from tests.e2e.conftest import log_in, visit
 
 PUBLIC = ["/annuaire"]
 ADMIN = ["/admin/statistiques", "/admin/statistiques/territoires", "/admin/xapi"]

@@ -18,7 +18,7 @@ Cohorts: « Promo Rennes » = b1–b7, « Promo Paris » = p1–p3.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -29,9 +29,8 @@ from courses.models import ModuleProgress
 from lms.departements import departement
 from lms.extensions import db
 from quizzes.models import QuestionAnswer, QuizAttempt
+from tests.helpers import WEEK_1, WEEK_2
 
-WEEK_1 = datetime(2026, 1, 6, 10, 0, tzinfo=UTC)  # a Tuesday: the week of Monday 5 January
-WEEK_2 = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
 MODULES = ("module-un", "module-deux")
 QUESTIONS = ("capitale", "pairs", "turc")
 

@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from lms.departements import all_departements
 from lms.extensions import db
-from tests.stats.conftest import WEEK_2
+from tests.helpers import WEEK_2
 
 PAGES = [
     "/admin/statistiques",
