@@ -364,3 +364,18 @@ WEEK_1 = datetime(2026, 1, 6, 10, 0, tzinfo=UTC)  # a Tuesday: the week of Monda
 
 
 WEEK_2 = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
+
+
+def rsa_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )

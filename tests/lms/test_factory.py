@@ -5,6 +5,7 @@ import pytest
 from cafeia import create_app
 from lms.config import scratch_database
 from tests.conftest import make_config
+from tests.helpers import rsa_pem
 
 
 def test_config_overrides_environment(database_uri):
@@ -46,7 +47,7 @@ def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("MAIL_SERVER", "smtp.exemple.fr")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
-    monkeypatch.setenv("BADGE_SIGNING_KEY", "clé fournie par l'environnement")
+    monkeypatch.setenv("BADGE_SIGNING_KEY", rsa_pem())  # read at start in production
     config = create_app().config
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -21,6 +21,7 @@ from lms.extensions import db
 from lms.forms import BaseForm
 from lms.models import User
 from tests.conftest import ON_POSTGRES, PASSWORD, FormClient, make_config
+from tests.helpers import rsa_pem
 
 ROOT = Path(__file__).parents[2]
 BLANKS = ["   ", "\xa0", "\n", " \u2003\t\r\n"]
@@ -100,21 +101,6 @@ def test_a_malformed_setting_stops_the_start_with_its_name(monkeypatch):
     monkeypatch.setenv("LOG_LEVEL", "bavard")
     with pytest.raises(RuntimeError, match="LOG_LEVEL"):
         create_app()
-
-
-def rsa_pem() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    return (
-        rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
 
 
 def test_production_refuses_rate_limits_counted_per_worker(monkeypatch):

@@ -76,7 +76,11 @@ def test_every_kind_of_statement_passes_ralphs_models(served):
     for form, statements in served.items():
         verbs = {s["verb"]["id"].rsplit("/", 1)[1] for s in statements}
         assert verbs == EVERY_VERB, form
-        errors = [(s["verb"]["id"], e) for s, e in zip(statements, ralph_errors(statements)) if e]
+        errors = [
+            (s["verb"]["id"], e)
+            for s, e in zip(statements, ralph_errors(statements), strict=True)
+            if e
+        ]
         assert errors == [], form
 
 
