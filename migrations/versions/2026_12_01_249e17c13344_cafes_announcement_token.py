@@ -6,9 +6,8 @@ Create Date: 2026-12-01 16:12:31.669738
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "249e17c13344"
