@@ -32,10 +32,10 @@ from cohorts.models import (
 )
 from lms.extensions import db
 from lms.models import User, utcnow
-from tests.annuaire.helpers import LISTING
 from tests.conftest import free_port, make_config
 from tests.helpers import (
     HEADER,
+    LISTING,
     MY_LISTING,
     ON_BOTH,
     TABS,

@@ -28,9 +28,9 @@ from quizzes import grading
 from quizzes import services as quizzes
 from quizzes.demo import right_answers
 from quizzes.models import QuestionAnswer, QuizAttempt
-from tests.annuaire.helpers import LISTING
 from tests.conftest import PASSWORD
 from tests.helpers import (
+    LISTING,
     MY_LISTING,
     ON_BOTH,
     TABS,

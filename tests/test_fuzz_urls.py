@@ -16,7 +16,6 @@ from sqlalchemy import func, inspect, select, union_all
 from werkzeug import exceptions
 from wtforms.fields.core import UnboundField
 
-from annuaire.models import Listing
 from cafes.models import Cafe
 from certificates import status
 from cohorts import services as cohorts
@@ -33,6 +32,7 @@ from tests.helpers import (
     certify,
     rules,
     url_for_rule,
+    write_listing,
 )
 
 # The few that found most: for the sweeps that multiply routes by roles.
@@ -96,17 +96,7 @@ def world(app, create_user):
     cohorts.join(cohort, learner)
     quiz = quizzes.quizzes()["module-un"]
     attempt = quizzes.current_attempt(learner, quiz)
-    listing = Listing(
-        user_id=learner.id,
-        display_name="Animatrice",
-        structure="Structure",
-        commune="Lyon",
-        departement_code="69",
-        region="Auvergne-Rhône-Alpes",
-        formats=["presentiel"],
-        audiences=["tout_public"],
-    )
-    db.session.add(listing)
+    listing = write_listing(learner, display_name="Animatrice")
     cafe = Cafe(
         animateur_id=learner.id,
         title="Café sondé",

@@ -8,7 +8,6 @@ Error pages (403, 404, a form refused) are HTML that people read as well.
 import pytest
 from sqlalchemy import select
 
-from annuaire.models import Listing
 from certificates import status
 from certificates.demo import certify
 from cohorts import services as cohorts
@@ -18,7 +17,7 @@ from quizzes import services as quizzes
 from quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import REAL_CONTENT
-from tests.helpers import ROLES, rules, url_for_rule
+from tests.helpers import ROLES, rules, url_for_rule, write_listing
 from tests.vnu import html_errors, require_checker
 
 # Not pages: files, feeds and APIs, checked by their own tests.
@@ -41,17 +40,7 @@ def world(app, create_user):
     cohorts.join(cohort, learner)
     module = catalogue().modules[0]
     attempt = quizzes.current_attempt(learner, quizzes.quizzes()[module.slug])
-    listing = Listing(
-        user_id=learner.id,
-        display_name="Animatrice",
-        structure="Structure",
-        commune="Lyon",
-        departement_code="69",
-        region="Auvergne-Rhône-Alpes",
-        formats=["presentiel"],
-        audiences=["tout_public"],
-    )
-    db.session.add(listing)
+    listing = write_listing(learner, display_name="Animatrice")
     db.session.commit()
     return {
         "people": people,

@@ -27,8 +27,8 @@ from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import VERBS
 from quizzes import services as quizzes
 from quizzes.models import QuizAttempt
-from tests.annuaire.helpers import LISTING
 from tests.helpers import (
+    LISTING,
     MY_LISTING,
     ON_BOTH,
     TABS,

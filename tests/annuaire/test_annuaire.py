@@ -13,7 +13,7 @@ from annuaire.models import Listing
 from annuaire.views import COLUMNS
 from certificates import status
 from lms.extensions import db
-from tests.annuaire.helpers import count_listings, listed, publish
+from tests.helpers import count_listings, listed, publish
 
 # --- publishing --------------------------------------------------------------------------------
 

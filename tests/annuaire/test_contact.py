@@ -5,8 +5,7 @@ import logging
 import pytest
 
 from certificates import status
-from tests.annuaire.helpers import only_listing, publish
-from tests.helpers import VISITOR
+from tests.helpers import VISITOR, only_listing, publish
 
 
 def write_to(client, listing, **changes):

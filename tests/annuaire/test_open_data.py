@@ -6,7 +6,7 @@ import io
 import pytest
 
 from certificates import status
-from tests.annuaire.helpers import PAYLOADS, listed, publish
+from tests.helpers import PAYLOADS, listed, publish
 
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 PUBLIC = {"email": "camille.public@exemple.fr", "telephone": "02 97 00 00 00"}

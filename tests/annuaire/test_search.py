@@ -6,7 +6,7 @@ import pytest
 
 from annuaire.services import PER_PAGE
 from lms.extensions import db
-from tests.annuaire.helpers import PAYLOADS, listed, only_listing, publish
+from tests.helpers import PAYLOADS, listed, only_listing, publish
 
 
 def found_ids(page: str) -> list[str]:

@@ -72,7 +72,7 @@ def test_forged_choices_are_a_400(client, animateur, field, value):
 
 
 def test_co_animateurs_come_from_the_annuaire_only(client, animateur, create_user):
-    from tests.annuaire.helpers import listed
+    from tests.helpers import listed
 
     other = listed(create_user, display_name="Yann L.")
     assert announce(client, co_animateurs=["999999"]).status_code == 400

@@ -28,17 +28,6 @@ from quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD, SmtpServer, make_config
 from tests.helpers import HEADER, REFUSED_VALIDATIONS, confirm, count, enrol, upload, url
 
-
-@pytest.fixture
-def trainer(login_as):
-    return login_as("formateur", first_name="Karim", last_name="Benali")
-
-
-@pytest.fixture
-def cohort(trainer):
-    return services.create(trainer, name="Morbihan printemps", territory="Morbihan")
-
-
 # --- creating and joining ----------------------------------------------------------------------
 
 

@@ -20,16 +20,6 @@ from tests.conftest import PASSWORD, SmtpServer, make_config
 from tests.helpers import HEADER, confirm, upload, url
 
 
-@pytest.fixture
-def trainer(login_as):
-    return login_as("formateur", first_name="Karim", last_name="Benali")
-
-
-@pytest.fixture
-def cohort(trainer):
-    return services.create(trainer, name="Morbihan printemps", territory="Morbihan")
-
-
 def line(user) -> str:
     return f"{user.email},{user.first_name},{user.last_name},Mairie,56\n"
 

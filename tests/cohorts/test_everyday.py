@@ -8,7 +8,6 @@ import re
 import time
 from datetime import timedelta
 
-import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import select, update
 
@@ -21,16 +20,6 @@ from lms.models import User, utcnow
 from lms.xapi.models import StoredStatement
 from tests.conftest import PASSWORD
 from tests.helpers import HEADER, confirm, count, enrol, upload, url
-
-
-@pytest.fixture
-def trainer(login_as):
-    return login_as("formateur", first_name="Karim", last_name="Benali")
-
-
-@pytest.fixture
-def cohort(trainer):
-    return services.create(trainer, name="Morbihan printemps", territory="Morbihan")
 
 
 def body(message) -> str:

@@ -10,8 +10,7 @@ from certificates import status
 from courses import progress
 from quizzes import services as quizzes
 from quizzes.demo import right_answers
-from tests.annuaire.helpers import publish
-from tests.helpers import readiness_form
+from tests.helpers import publish, readiness_form
 
 
 def text(page) -> str:

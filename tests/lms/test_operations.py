@@ -337,9 +337,8 @@ def test_a_mail_server_that_is_down_is_a_french_503_for_a_reset_link(
 
 def test_a_mail_server_that_is_down_is_a_french_503_for_the_relay(app, client, create_user):
     from annuaire.models import RelayedMessage
-    from tests.annuaire.helpers import listed
     from tests.conftest import free_port
-    from tests.helpers import VISITOR
+    from tests.helpers import VISITOR, listed
 
     listing = listed(create_user, contact_mode="relais")
     app.testing = False
