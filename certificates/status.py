@@ -239,6 +239,7 @@ def grant_if_eligible(user) -> Certificate | None:
         db.session.rollback()
         return None
     log.info("statut d'animateur accordé : utilisateur %s", user.id)
+    hooks.send(hooks.STATUS_CHANGED, user=user)
     return certificate
 
 
@@ -328,6 +329,7 @@ def revoke(user, by, reason: str) -> bool:
     record(user, "voided", StatementRef(id=_last_earned(user)), result=_reason(reason))
     db.session.commit()
     log.info("statut d'animateur révoqué : utilisateur %s par %s", user.id, by.id)
+    hooks.send(hooks.STATUS_CHANGED, user=user)
     return True
 
 
@@ -346,6 +348,7 @@ def restore(user, by, reason: str) -> bool:
     record(user, "earned", _status_activity(), result=_reason(reason))
     db.session.commit()
     log.info("statut d'animateur rétabli : utilisateur %s par %s", user.id, by.id)
+    hooks.send(hooks.STATUS_CHANGED, user=user)
     return True
 
 

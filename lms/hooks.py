@@ -91,6 +91,11 @@ LEARNING_PROGRESSED = Hook(
     "Sent after a committed change that can affect a person's eligibility (a lesson or module "
     "completed, a quiz passed, a readiness answer): receiver(user) -> None.",
 )
+STATUS_CHANGED = Hook(
+    "status_changed",
+    "Sent after a committed change of a person's animateur status (granted, revoked, "
+    "restored), whoever made it: receiver(user) -> None (LTI sends the status line again).",
+)
 AWAITING_VALIDATION = Hook(
     "awaiting_validation",
     "Sent once, when a person has met every criterion but the formateur's validation "
@@ -120,6 +125,7 @@ ALL = (
     ADMIN_LINKS,
     CERTIFIED_NOTICE,
     LEARNING_PROGRESSED,
+    STATUS_CHANGED,
     AWAITING_VALIDATION,
     NEXT_STEP,
     SIGNED_OUT,

@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     # one runs after the platform's security headers, to let the LMS frame the launch pages.
     app.after_request_funcs.setdefault(None, []).insert(0, views.allow_lti_frames)
     hooks.connect(app, hooks.LEARNING_PROGRESSED, grades.queue_for)
+    hooks.connect(app, hooks.STATUS_CHANGED, grades.queue_for)
     hooks.connect(
         app,
         hooks.PERSONAL_DATA,

@@ -50,7 +50,8 @@ def results_of(user: User) -> dict[str, dict]:
 
 
 def queue_for(user: User) -> None:
-    """LEARNING_PROGRESSED: queue the results that changed, for every LMS course of theirs."""
+    """LEARNING_PROGRESSED and STATUS_CHANGED: queue the results that changed, for every LMS
+    course of theirs."""
     for context in contexts_of(user):
         if context.lineitems_url:
             queue_changes(context, user)

@@ -9,6 +9,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from certificates import status
 from cohorts import services as cohorts
 from cohorts.models import CohortMember, CohortTrainer
 from courses import progress
@@ -19,6 +20,7 @@ from lti import tool
 from lti.models import Context, GradeDelivery, Identity, Nonce, Platform
 from quizzes import services as quizzes
 from quizzes.models import QuizAttempt
+from tests.helpers import certify
 from tests.lti.platform import Platform as LmsPlatform
 from tests.lti.platform import new_private_key
 
@@ -264,6 +266,32 @@ def test_scores_and_status_are_posted_and_read_back_from_the_platform(client, lm
         item["id"] + "/results", headers={"Authorization": f"Bearer {token}"}, timeout=5
     ).json()
     assert results["content"] == [{"userId": "eleve-1", "resultScore": 85.0, "resultMaximum": 100}]
+
+
+def test_a_status_granted_revoked_then_restored_is_sent_again_each_time(
+    client, lms, runner, create_user
+):
+    launch(client, lms, sub="prof-1", instructor=True)
+    client.submit("/deconnexion")
+    launch(client, lms, sub="eleve-1")
+    learner, admin = person("eleve-1"), create_user(role="admin")
+
+    def status_sent() -> list[tuple[float, bool, str]]:
+        rows = select(GradeDelivery.score).where(GradeDelivery.resource_id == "statut")
+        scores = db.session.scalars(rows.order_by(GradeDelivery.id))
+        return [(s["score"], s["completed"], s["label"].split(" : ")[1]) for s in scores]
+
+    certify(learner)
+    assert status.revoke(learner, admin, "Charte non respectée")
+    assert status.restore(learner, admin, "Erreur de saisie")
+    certified = (100.0, True, "Animateur·rice Café IA certifié·e")
+    assert status_sent() == [
+        (0.0, False, "En formation"),
+        certified,
+        (0.0, False, "Statut révoqué"),
+        certified,
+    ]
+    assert "0 refusée(s)" in runner.invoke(args=["lti", "notes"]).output
 
 
 def test_a_platform_down_keeps_the_scores_for_a_retry(client, lms, runner):
