@@ -174,7 +174,7 @@ def _json_ld(cafe) -> Markup:
 
 
 @bp.post("/cafes/<int:cafe_id>/inscription")
-@limiter.limit(lambda: current_app.config.get("CAFE_REGISTRATION_RATE_LIMIT", "20 per hour"))
+@limiter.limit(lambda: current_app.config["CAFE_REGISTRATION_RATE_LIMIT"])
 def register(cafe_id):
     """Public: join a café with a name and an e-mail, no account."""
     cafe = services.public_cafe(cafe_id) or abort(404)

@@ -135,6 +135,7 @@ SETTINGS = (
     Setting("CONTACT_RATE_LIMIT", "5 per hour"),
     Setting("VERIFY_RATE_LIMIT", "30 per minute"),
     Setting("REMINDER_RATE_LIMIT", "10 per hour"),
+    Setting("CAFE_REGISTRATION_RATE_LIMIT", "20 per hour"),
     Setting("STATS_OPEN_DATA_TTL", 600, int),
     Setting("BADGE_SIGNING_KEY", _development_key),
     Setting("BADGE_PREVIOUS_KEY", _previous_development_key),
