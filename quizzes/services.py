@@ -247,6 +247,8 @@ def personal_rows(user) -> list[dict]:
             "score": a.score,
             "reussie": a.passed,
             "reponses": a.answers,
+            # As kept: under the values this attempt's page showed (see draw.py).
+            "brouillon": draw.draft(a.layout) or None,
         }
         for a in attempts
     ]

@@ -408,6 +408,8 @@ def test_answers_saved_to_finish_later_come_back(client, login_as):
     ]
     assert filled == form[first]
     assert "q-inconnue" not in json.dumps(db.session.get(QuizAttempt, int(attempt)).layout)
+    kept = client.get("/mon-compte/donnees.json").get_json()  # the person's data holds it
+    assert {first: form[first]} in [attempt["brouillon"] for attempt in kept["quiz"]]
     done = client.submit(QUIZ_URL, {"attempt": attempt, **form})
     assert done.status_code == 302 and "/tentatives/" in done.location
     again = client.submit(QUIZ_URL, {"attempt": attempt, "action": "plus-tard", **partial})
