@@ -138,9 +138,13 @@ class AppCache:
                 self._dispose(self.apps.pop(least_recent)[0])
             app = create_app(config)
             app.test_client_class = FormClient
-            self.apps[key] = (app, dict(app.config), dict(app.extensions))
+            # The limiter is one object that each app's init_app sets up (enabled, storage):
+            # its settings are kept with the app and put back whenever the app is used again.
+            self.apps[key] = (app, dict(app.config), dict(app.extensions), dict(vars(limiter)))
         self.apps[key] = self.apps.pop(key)  # most recently used last
-        return self.apps[key]
+        app, config, extensions, limiter_settings = self.apps[key]
+        vars(limiter).update(limiter_settings)
+        return app, config, extensions
 
     @staticmethod
     def _dispose(app):

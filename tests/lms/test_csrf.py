@@ -9,8 +9,14 @@ from lms.extensions import db
 from lms.xapi.models import StoredStatement
 from tests.conftest import make_config
 
-# A JSON API for any verifier (it changes nothing and holds no session): no token to carry.
-EXEMPT = {"certificates.badge_verify"}
+EXEMPT = {
+    # A JSON API for any verifier (it changes nothing and holds no session): no token to carry.
+    "certificates.badge_verify",
+    # LTI's login and launch are posted by the LMS, cross-site by nature: the platform's signed
+    # id_token (checked against its JWKS, with state and a single-use nonce) protects them.
+    "lti.login",
+    "lti.launch",
+}
 
 
 def forged(converter):
@@ -47,3 +53,15 @@ def test_every_post_without_its_token_is_refused(client, login_as, role, endpoin
 def test_the_forms_that_record_learning_are_among_them():
     endpoints = {endpoint for endpoint, _ in post_routes()}
     assert {"courses.complete", "quizzes.submit", "certificates.readiness_form"} <= endpoints
+
+
+def test_only_the_listed_views_are_exempt_from_csrf(app):
+    """A new exemption is a decision: it has to be added (and explained) above."""
+    from lms.extensions import csrf
+
+    exempt = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if f"{view.__module__}.{view.__name__}" in csrf._exempt_views
+    }
+    assert exempt == EXEMPT
