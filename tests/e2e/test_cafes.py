@@ -111,7 +111,7 @@ def test_every_public_page_is_accessible(app, page, width):
         f"/cafes/animateurs/{lea.id}",
         f"/cafes/desinscription/{token}",
     ):
-        if "99" in path:
+        if path.endswith("departement=99"):  # (a token may hold « 99 » too)
             assert page.goto(path).status == 400
             assert_accessible(page)
         else:
