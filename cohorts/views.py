@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from certificates import actions, readiness, status
 from certificates.forms import ReasonForm
 from courses import progress
+from lms import hooks
 from lms.accounts.forms import ResetPasswordForm
 from lms.accounts.services import change_password, find_by_email
 from lms.concurrency import submission_of
@@ -232,6 +233,7 @@ def show(cohort):
         validation=current_app.config["REQUIRE_TRAINER_VALIDATION"],
         emails=notices.progress(cohort.id),
         waiting=invitations.waiting(cohort.id),
+        panels=hooks.render_panels(hooks.COHORT_PAGE, current_user, cohort=cohort),
     )
 
 

@@ -42,7 +42,22 @@ LISTING = Hook(
     "Panels of an annuaire listing's public page (the agenda: the animateur's cafés): "
     "receiver(user, listing=Listing) -> context; `user` is the visitor, maybe anonymous.",
 )
-PANELS = (DASHBOARD, TRAINER_HOME, MODULE, STATUS, STATUS_CONTACTS, SIGN_IN, ACCOUNT, LISTING)
+COHORT_PAGE = Hook(
+    "cohort_page",
+    "Panels of a cohort's page for its formateurs (the statistics: the cafés its certified "
+    "animateurs held): receiver(user, cohort=Cohort) -> context.",
+)
+PANELS = (
+    DASHBOARD,
+    TRAINER_HOME,
+    MODULE,
+    STATUS,
+    STATUS_CONTACTS,
+    SIGN_IN,
+    ACCOUNT,
+    LISTING,
+    COHORT_PAGE,
+)
 
 MENU = Hook(
     "menu",
