@@ -14,8 +14,11 @@ run: setup pdf
 	$(FLASK) lms demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# One test process per core (pytest-xdist), each on its own database; a module's tests stay
+# together in one process. TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= auto
 test: java setup browser proxy lrs pdf
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed node_modules/.installed
 

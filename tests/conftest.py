@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from cafeia import create_app
 from lms.accounts import services as accounts
@@ -39,19 +39,30 @@ def pytest_runtest_setup(item):
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def database_uri(tmp_path_factory):
-    """One migrated database per run: a fresh SQLite file, or PostgreSQL emptied first."""
-    if ON_POSTGRES:
-        if not scratch_database(DATABASE_URL):
-            pytest.exit(
-                "Les tests vident la base : donnez-leur une base nommée test… (DATABASE_URL)."
-            )
-        engine = create_engine(DATABASE_URL)
-        with engine.begin() as connection:
+def worker_database(url: str, worker: str) -> str:
+    """The PostgreSQL database of one test worker, empty: the one given when the suite runs in
+    one process, else a sibling named after the worker (test_gw0…), created from the one given."""
+    if not scratch_database(url):
+        pytest.exit("Les tests vident la base : donnez-leur une base nommée test… (DATABASE_URL).")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if worker == "master":
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-        uri = DATABASE_URL
+        else:
+            url = make_url(url).set(database=f"{make_url(url).database}_{worker}")
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+            url = url.render_as_string(hide_password=False)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory, worker_id):
+    """One migrated database per worker (pytest-xdist's `-n`): a fresh SQLite file, or a
+    PostgreSQL database emptied first."""
+    if ON_POSTGRES:
+        uri = worker_database(DATABASE_URL, worker_id)
     else:
         uri = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     app = create_app(make_config(uri))
