@@ -11,6 +11,8 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from . import activities
+
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 INTERNAL_LINK = re.compile(r"\]\(lecon:([a-z0-9-]+)/([a-z0-9-]+)(#[\w-]*)?\)")
 WORDS_PER_MINUTE = 200
@@ -48,6 +50,7 @@ class Lesson:
     body: str
     path: Path
     html: str | None = field(default=None, repr=False)  # rendered once, on first view
+    blocks: list = field(default_factory=list)  # its activity blocks (courses.activities)
 
     @property
     def reading_minutes(self) -> int:
@@ -139,6 +142,10 @@ def load_lesson(path: Path, module_slug: str) -> Lesson:
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ContentError(path, "front matter", f"YAML illisible ({error})") from None
     data = post.metadata
+    try:  # the body keeps a placeholder where each block was
+        body, blocks = activities.parse(post.content)
+    except ValueError as error:
+        raise ContentError(path, "activités", str(error)) from None
     lesson = Lesson(
         module_slug=module_slug,
         slug=_slug(data, path),
@@ -150,8 +157,9 @@ def load_lesson(path: Path, module_slug: str) -> Lesson:
             data, path, "sources", Source, {"title": str, "publisher": str, "year": int, "url": str}
         ),
         further_reading=_records(data, path, "further_reading", Link, {"title": str, "url": str}),
-        body=post.content,
+        body=body,
         path=path,
+        blocks=blocks,
     )
     if not lesson.body.strip():
         raise ContentError(path, "contenu", "la leçon est vide")

@@ -303,3 +303,8 @@ def personal_rows(user) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def is_done(user, module: Module, lesson: Lesson) -> bool:
+    row = _lesson_row(user, module, lesson)
+    return row is not None and row.completed_at is not None

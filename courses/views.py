@@ -1,10 +1,10 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms import hooks
+from lms.extensions import db
 
-from . import bp, progress
-from .rendering import render_markdown
+from . import activities, bp, progress
 
 
 def _find(module_slug: str, lesson_slug: str | None = None):
@@ -47,24 +47,43 @@ def lesson(module_slug, lesson_slug):
     """Any logged-in person: a lesson; the visit is recorded (xAPI « experienced »)."""
     module, lesson = _find(module_slug, lesson_slug)
     done = progress.open_lesson(current_user, module, lesson)  # its query says if it is done
+    return _lesson_page(module, lesson, done)
+
+
+def _lesson_page(module, lesson, done: bool) -> str:
     index = module.lessons.index(lesson)
     return render_template(
         "courses/lesson.html",
         page_title=lesson.title,
         module=module,
         lesson=lesson,
-        body=_html(lesson),
+        body=activities.render_body(lesson, current_user),
         done=done,
         previous=module.lessons[index - 1] if index else None,
         next=module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
     )
 
 
-def _html(lesson) -> str:
-    # Content does not change while the platform runs: render each lesson once.
-    if lesson.html is None:
-        lesson.html = render_markdown(lesson.body)
-    return lesson.html
+@bp.post("/modules/<module_slug>/<lesson_slug>/activites/<block_id>")
+@login_required
+def activity(module_slug, lesson_slug, block_id):
+    """Any logged-in person: an answer to one of the lesson's activity blocks (its kind's
+    `submit`), then back to the block; a malformed answer is refused and nothing is saved."""
+    module, lesson = _find(module_slug, lesson_slug)
+    block = next((b for b in lesson.blocks if b.id == block_id), None)
+    submit = getattr(activities.kinds().get(block.kind), "submit", None) if block else None
+    if submit is None:
+        abort(404, "Cette activité n'existe pas dans cette leçon, ou n'attend pas de réponse.")
+    try:
+        submit(block, lesson, current_user, request.form)
+    except activities.AnswerError as error:
+        db.session.rollback()
+        activities.refuse(block, str(error))
+        flash(str(error), "error")
+        return _lesson_page(module, lesson, progress.is_done(current_user, module, lesson)), 400
+    db.session.commit()
+    url = url_for("courses.lesson", module_slug=module.slug, lesson_slug=lesson.slug)
+    return redirect(f"{url}#{block.anchor}", code=303)
 
 
 @bp.post("/modules/<module_slug>/<lesson_slug>/terminer")

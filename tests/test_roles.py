@@ -22,6 +22,7 @@ PROTECTED = [
     ("GET", "/modules/module-un", ALL_ROLES),
     ("GET", "/modules/module-un/lecon-1", ALL_ROLES),
     ("POST", "/modules/module-un/lecon-1/terminer", ALL_ROLES),
+    ("POST", "/modules/module-un/lecon-1/activites/verif-1", ALL_ROLES),
     ("GET", "/modules/module-un/quiz", ALL_ROLES),
     ("POST", "/modules/module-un/quiz", ALL_ROLES),
     ("GET", "/modules/module-un/quiz/tentatives/1", ALL_ROLES),

@@ -1,0 +1,250 @@
+"""Activity blocks: everything interactive in a lesson, written in its Markdown as
+
+    ::: <kind>
+    id: <identifier unique in the lesson>
+    …YAML body…
+    :::
+
+The blocks are taken out of the source before Markdown rendering; the lesson body becomes a
+sequence of parts, sanitised HTML (courses.rendering, unchanged) and Block(kind, id, data).
+
+A kind is an object (or a class) registered by its feature's init_app with
+`register(app, kind)`:
+
+    name: str                                   # the word after « ::: »
+    validate(data) -> None                      # ValueError, in French, on bad content
+    render(block, lesson, user) -> Markup       # at request time, from the kind's own partial
+    submit(block, lesson, user, form) -> None   # optional: for kinds that take an answer
+
+`validate` runs when the kind is registered, over every block of that kind in the catalogue,
+so bad content stops the platform at start-up (and the content tests). `submit` adds to the
+session (save_answer, lms.xapi.record…) and the generic route commits; it raises AnswerError for
+a malformed answer, and then nothing is saved.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from flask import Flask, current_app, g, render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import delete, select
+
+from lms.extensions import db
+from lms.models import utcnow
+from lms.typography import typeset_fields
+
+ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+KIND = re.compile(r"^[a-z][a-z0-9-]*$")
+# A block starts and ends at the start of a line; its body is everything in between.
+BLOCK = re.compile(r"^:::[ \t]*(?P<kind>\S+)[ \t]*\n(?P<body>.*?)^:::[ \t]*$", re.M | re.S)
+# Where a block was, the Markdown keeps a paragraph of its own: rendered with the rest of the
+# lesson (footnotes and headings stay one document), then the HTML is cut there.
+PLACEHOLDER = "cafeia-activite-{}"
+_CUT = re.compile(r"<p>cafeia-activite-([a-z0-9-]+)</p>")
+# The texts a learner reads get French typography when the lesson is loaded, whatever the kind.
+SHOWN = frozenset(
+    {"prompt", "text", "feedback", "explanation", "label", "title", "caption", "hint"}
+)
+EXTENSION = "activity_kinds"
+
+
+class AnswerError(ValueError):
+    """A malformed answer (nothing chosen, a value the page never showed): said in French."""
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    kind: str
+    id: str
+    data: dict = field(repr=False)
+
+    @property
+    def anchor(self) -> str:
+        """The element id of the block on the lesson page (prefixed: headings have ids too)."""
+        return f"activite-{self.id}"
+
+
+def parse(source: str) -> tuple[str, list[Block]]:
+    """The Markdown with a placeholder paragraph for each block, and the blocks in order.
+
+    Raises ValueError naming the block, in French.
+    """
+    blocks: list[Block] = []
+
+    def take(match) -> str:
+        block = _read_block(match["kind"], match["body"], len(blocks) + 1)
+        if block.id in {b.id for b in blocks}:
+            raise ValueError(f"activité « {block.id} » : identifiant déjà utilisé dans la leçon")
+        blocks.append(block)
+        return "\n\n" + PLACEHOLDER.format(block.id) + "\n\n"
+
+    markdown = BLOCK.sub(take, source)
+    stray = re.search(r"^:::", markdown, re.M)
+    if stray:
+        line = markdown[: stray.start()].count("\n") + 1
+        raise ValueError(f"« ::: » sans bloc complet (ligne {line} environ) : fermez le bloc")
+    return markdown, blocks
+
+
+def _read_block(kind: str, body: str, number: int) -> Block:
+    where = f"activité n° {number} (« ::: {kind} »)"
+    if not KIND.match(kind):
+        raise ValueError(f"{where} : type « {kind} » invalide (minuscules, chiffres, tirets)")
+    try:
+        data = yaml.safe_load(body)
+    except yaml.YAMLError as error:
+        raise ValueError(f"{where} : YAML illisible ({error})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} : le contenu doit être un ensemble de champs (clé: valeur)")
+    block_id = str(data.pop("id", "") or "")
+    if not ID.match(block_id):
+        raise ValueError(
+            f"{where} : champ « id » obligatoire, en minuscules, chiffres et tirets"
+            + (f" (« {block_id} »)" if block_id else "")
+        )
+    return Block(kind, block_id, typeset_fields(data, SHOWN))
+
+
+# --- registry -----------------------------------------------------------------------------------
+
+
+def register(app: Flask, kind) -> None:
+    """Make a kind known to this app and check every block of that kind in its catalogue."""
+    kinds = app.extensions.setdefault(EXTENSION, {})
+    if kind.name in kinds and kinds[kind.name] is not kind:
+        raise ValueError(f"type d'activité « {kind.name} » déjà enregistré")
+    kinds[kind.name] = kind
+    from .content import ContentError
+
+    for lesson in app.extensions["courses"].lessons():
+        for block in lesson.blocks:
+            if block.kind != kind.name:
+                continue
+            try:
+                kind.validate(block.data)
+            except ValueError as error:
+                raise ContentError(lesson.path, f"activité « {block.id} »", str(error)) from None
+
+
+def kinds(app: Flask | None = None) -> dict:
+    return (app or current_app).extensions.get(EXTENSION, {})
+
+
+def unknown_kinds(app: Flask | None = None) -> list[tuple[object, Block]]:
+    """(lesson, block) whose kind no feature registered: `flask courses check` and the content
+    tests report them (a kind registered by a later feature cannot be known at load time)."""
+    known = kinds(app)
+    catalogue = (app or current_app).extensions["courses"]
+    return [
+        (lesson, b) for lesson in catalogue.lessons() for b in lesson.blocks if b.kind not in known
+    ]
+
+
+def kind_of(block: Block):
+    kind = kinds().get(block.kind)
+    if kind is None:
+        raise LookupError(
+            f"type d'activité « {block.kind} » inconnu : aucune fonction ne l'enregistre"
+        )
+    return kind
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def render_body(lesson, user) -> Markup:
+    """The lesson's HTML (rendered once) with each block rendered for this person, now."""
+    from .rendering import render_markdown
+
+    if lesson.html is None:  # content does not change while the platform runs
+        lesson.html = render_markdown(lesson.body)
+    blocks = {block.id: block for block in lesson.blocks}
+    pieces = _CUT.split(lesson.html)
+    # split gives text, id, text, id…: odd places are the block ids
+    return Markup("").join(
+        _render_block(blocks[piece], lesson, user) if index % 2 else Markup(piece)
+        for index, piece in enumerate(pieces)
+    )
+
+
+def _render_block(block: Block, lesson, user) -> Markup:
+    inner = kind_of(block).render(block, lesson, user)
+    return Markup(
+        render_template(
+            "courses/activities/_block.html", block=block, inner=inner, error=error_for(block)
+        )
+    )
+
+
+def action_url(block: Block, lesson) -> str:
+    """Where a kind's form posts its answer (the generic route)."""
+    return url_for(
+        "courses.activity",
+        module_slug=lesson.module_slug,
+        lesson_slug=lesson.slug,
+        block_id=block.id,
+    )
+
+
+def error_for(block: Block) -> str | None:
+    """The message of a refused answer, shown in the block when the page is drawn again."""
+    return g.get("activity_errors", {}).get(block.id)
+
+
+def refuse(block: Block, message: str) -> None:
+    g.setdefault("activity_errors", {})[block.id] = message
+
+
+# --- answers kept per person and block ----------------------------------------------------------
+
+
+def saved_answer(block: Block, lesson, user):
+    """The value the person's last answer to this block saved, or None."""
+    from .models import ActivityAnswer
+
+    return db.session.scalar(
+        select(ActivityAnswer.value).filter_by(
+            user_id=user.id,
+            module_slug=lesson.module_slug,
+            lesson_slug=lesson.slug,
+            block_id=block.id,
+        )
+    )
+
+
+def save_answer(block: Block, lesson, user, value) -> None:
+    """Keep `value` (JSON-ready) as the person's last answer to this block; the route commits."""
+    from .models import ActivityAnswer
+
+    row = db.session.scalar(
+        select(ActivityAnswer).filter_by(
+            user_id=user.id,
+            module_slug=lesson.module_slug,
+            lesson_slug=lesson.slug,
+            block_id=block.id,
+        )
+    )
+    if row is None:
+        row = ActivityAnswer(
+            user_id=user.id,
+            module_slug=lesson.module_slug,
+            lesson_slug=lesson.slug,
+            block_id=block.id,
+            kind=block.kind,
+        )
+        db.session.add(row)
+    row.value, row.kind, row.answered_at = value, block.kind, utcnow()
+
+
+def forget_answer(block: Block, lesson, user) -> None:
+    from .models import ActivityAnswer
+
+    db.session.execute(
+        delete(ActivityAnswer).filter_by(
+            user_id=user.id,
+            module_slug=lesson.module_slug,
+            lesson_slug=lesson.slug,
+            block_id=block.id,
+        )
+    )
