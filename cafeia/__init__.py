@@ -15,9 +15,21 @@ import lms
 import lti
 import proconnect
 import quizzes
+import referents
 import stats
 
-FEATURES = (courses, proconnect, quizzes, certificates, annuaire, cohorts, cafes, lti, stats)
+FEATURES = (
+    courses,
+    proconnect,
+    quizzes,
+    certificates,
+    annuaire,
+    cohorts,
+    cafes,
+    referents,
+    lti,
+    stats,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

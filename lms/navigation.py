@@ -25,10 +25,23 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation"] = navigation
 
 
-def add_entry(app: Flask, endpoint: str, label: str, roles=None, *, order: int) -> None:
-    """One menu entry; `order` places it among the others (the platform's go by tens)."""
+def add_entry(
+    app: Flask, endpoint: str, label: str, roles=None, *, order: int, shown_to=None
+) -> None:
+    """One menu entry; `order` places it among the others (the platform's go by tens).
+    `shown_to(user) -> bool`: for entries that follow something other than the role (a
+    référent's territory); only signed-in people are asked."""
     roles = frozenset(roles) if roles is not None else None
-    hooks.connect(app, hooks.MENU, None, endpoint=endpoint, label=label, roles=roles, order=order)
+    hooks.connect(
+        app,
+        hooks.MENU,
+        None,
+        endpoint=endpoint,
+        label=label,
+        roles=roles,
+        order=order,
+        shown_to=shown_to,
+    )
 
 
 def navigation() -> list[tuple[str, str]]:
@@ -36,5 +49,6 @@ def navigation() -> list[tuple[str, str]]:
     return [
         (entry["endpoint"], entry["label"])
         for entry in hooks.menu()
-        if entry["roles"] is None or role in entry["roles"]
+        if (entry["roles"] is None or role in entry["roles"])
+        and (entry["shown_to"] is None or (role and entry["shown_to"](current_user)))
     ]

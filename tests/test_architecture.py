@@ -23,6 +23,7 @@ FLOORS = {
     "cafes": 5,  # the agenda: builds on certificates and the annuaire
     "lti": 5,  # LTI 1.3: builds on cohorts and certificates
     "stats": 6,
+    "referents": 6,  # local référents: a territory's cafés and animateurs (cafes, annuaire)
     "cafeia": 7,
 }
 

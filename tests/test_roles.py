@@ -7,8 +7,11 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import User
+from referents.models import Assignment
 
-ALL_ROLES = ("apprenant", "formateur", "admin")
+# « referent »: not a role of its own but a territory given to a person who keeps theirs (an
+# apprenant here, who follows Bretagne): see log_in below.
+ALL_ROLES = ("apprenant", "formateur", "admin", "referent")
 
 # (method, url, roles allowed); public routes are checked separately.
 PROTECTED = [
@@ -61,6 +64,15 @@ PROTECTED = [
     ("GET", "/admin/cafes", ("admin",)),
     ("POST", "/admin/cafes/1/masquer", ("admin",)),
     ("POST", "/admin/cafes/1/afficher", ("admin",)),
+    # Local référents: given by admins; their territory's page (only its cafés: tests/referents).
+    ("GET", "/admin/referents", ("admin",)),
+    ("POST", "/admin/referents", ("admin",)),
+    ("POST", "/admin/referents/1/retirer", ("admin",)),
+    ("GET", "/mon-territoire", ("referent",)),
+    ("POST", "/mon-territoire/cafes/1/masquer", ("referent",)),
+    ("POST", "/mon-territoire/cafes/1/afficher", ("referent",)),
+    ("GET", "/mon-territoire/message", ("referent",)),
+    ("POST", "/mon-territoire/message", ("referent",)),
     # LTI: the platforms (admins), the LMS courses and their rosters (their formateurs).
     ("GET", "/lti/plateformes", ("admin",)),
     ("POST", "/lti/plateformes/supprimer", ("admin",)),
@@ -116,6 +128,21 @@ PUBLIC = [
 ]
 
 
+@pytest.fixture
+def log_in(login_as):
+    """login_as(role), and log_in("referent"): an apprenant who follows Bretagne (région 53)."""
+
+    def as_role(role):
+        if role != "referent":
+            return login_as(role)
+        person = login_as("apprenant")
+        db.session.add(Assignment(user_id=person.id, kind="region", code="53", reason="Test."))
+        db.session.commit()
+        return person
+
+    return as_role
+
+
 def request(client, method, url):
     return client.submit(url, {"role": "apprenant"}) if method == "POST" else client.get(url)
 
@@ -129,9 +156,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, method, url, allowed):
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("method, url, allowed", PROTECTED)
 def test_each_role_gets_exactly_its_routes(
-    client, login_as, create_user, role, method, url, allowed
+    client, log_in, create_user, role, method, url, allowed
 ):
-    login_as(role)
+    log_in(role)
     person = create_user()  # somebody for the admin's role form to act on
     response = request(client, method, url.format(person=person.id))
     if role in allowed:
@@ -222,13 +249,17 @@ MENU = {
         "Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs", "L'agenda des Cafés IA",
         "Espace formateur", "Administration", "Statistiques nationales",
     ],
+    "referent": [
+        "Accueil", "Mon tableau de bord", "Les modules", "L'annuaire des animateurs", "L'agenda des Cafés IA",
+        "Mon territoire",
+    ],
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("role", MENU)
-def test_the_main_menu_shows_what_the_role_opens(client, login_as, role):
+def test_the_main_menu_shows_what_the_role_opens(client, log_in, role):
     if role:
-        login_as(role)
+        log_in(role)
     html = client.get("/").get_data(as_text=True)
     menu = html[html.index('id="navigation-principale"') :]
     menu = menu[: menu.index("</nav>")]
