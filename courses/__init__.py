@@ -6,7 +6,13 @@ from flask import Blueprint, Flask
 
 from lms import hooks, navigation
 
-bp = Blueprint("courses", __name__, template_folder="templates")
+bp = Blueprint(
+    "courses",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/modules",
+)
 CONTENT = Path(__file__).parent / "content"
 
 
@@ -63,6 +69,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "courses.catalogue", "Les modules", order=30)
+    from . import activities, manipulations  # the « manipulation » activity kind
+
+    activities.register(app, manipulations.Kind)
     hooks.connect(
         app, hooks.DASHBOARD, guidance.dashboard_panel, template="courses/_dashboard_panel.html"
     )
