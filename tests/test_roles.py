@@ -52,14 +52,6 @@ PROTECTED = [
     ("GET", "/admin/xapi", ("admin",)),
     ("POST", "/admin/utilisateurs/{person}/role", ("admin",)),
     ("POST", "/proconnect/delier", ALL_ROLES),
-    # « Préparer mon premier café »: anyone's own plan, 404 to anybody else (tests/cafes).
-    ("GET", "/preparer-mon-cafe", ALL_ROLES),
-    ("POST", "/preparer-mon-cafe", ALL_ROLES),
-    ("GET", "/preparer-mon-cafe/1", ALL_ROLES),
-    ("POST", "/preparer-mon-cafe/1", ALL_ROLES),
-    ("GET", "/preparer-mon-cafe/1/imprimer", ALL_ROLES),
-    ("GET", "/preparer-mon-cafe/1/plan.pdf", ALL_ROLES),
-    ("GET", "/preparer-mon-cafe/1/annoncer", ALL_ROLES),
     # The cafés: certified animateurs only (tested in tests/cafes), and the admins' moderation.
     ("GET", "/mes-cafes", ()),
     ("GET", "/mes-cafes/nouveau", ()),
@@ -69,12 +61,6 @@ PROTECTED = [
     ("POST", "/mes-cafes/1/annuler", ()),
     ("GET", "/mes-cafes/1/participants", ()),
     ("POST", "/mes-cafes/1/participants/1/retirer", ()),
-    ("GET", "/mes-cafes/declarer", ()),
-    ("POST", "/mes-cafes/declarer", ()),
-    # A café's report and feedback: its animateur and co-animateurs, 404 to anybody else.
-    ("GET", "/mes-cafes/1/compte-rendu", ALL_ROLES),
-    ("POST", "/mes-cafes/1/compte-rendu", ALL_ROLES),
-    ("GET", "/mes-cafes/1/avis", ALL_ROLES),
     ("GET", "/admin/cafes", ("admin",)),
     ("POST", "/admin/cafes/1/masquer", ("admin",)),
     ("POST", "/admin/cafes/1/afficher", ("admin",)),
@@ -104,8 +90,6 @@ PUBLIC_UNKNOWN = [
     "/cafes/animateurs/1",
     "/cafes/animateurs/1.ics",
     "/cafes/desinscription/" + "x" * 43,
-    "/cafes/avis/" + "x" * 43,
-    "/cafes/avis/" + "x" * 43 + "/merci",
 ]
 PUBLIC = [
     "/statistiques.json",
@@ -120,8 +104,6 @@ PUBLIC = [
     "/cafes/animateurs/1",
     "/cafes/animateurs/1.ics",
     "/cafes/desinscription/" + "x" * 43,
-    "/cafes/avis/" + "x" * 43,  # the participants' anonymous word
-    "/cafes/avis/" + "x" * 43 + "/merci",
     "/cafes.ics",
     "/cafes/departements/2A.ics",
     "/cafes.csv",
