@@ -16,7 +16,7 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    from . import commands, demo, guidance, models, personal_data, views  # noqa: F401 — models: the tables, commands: the CLI
+    from . import commands, demo, guidance, models, personal_data, report_views, reports, views  # noqa: F401 — models: the tables, commands: the CLI, report_views: after the café
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "cafes.agenda", "L'agenda des Cafés IA", order=45)
@@ -26,6 +26,14 @@ def init_app(app: Flask) -> None:
     hooks.connect(app, hooks.STATUS, views._dashboard_panel, template="cafes/_dashboard_panel.html")
     hooks.connect(app, hooks.LISTING, views._listing_panel, template="cafes/_listing_panel.html")
     hooks.connect(app, hooks.ACCOUNT_ERASING, views._account_erasing)
+    hooks.connect(app, hooks.ACCOUNT_ERASING, reports.forget)
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        reports.personal_reports,
+        section="cafes_ia_comptes_rendus",
+        tables=("cafe_reports",),
+    )
     hooks.connect(
         app, hooks.PERSONAL_DATA, views._personal_data, section="cafes_ia", tables=("cafes",)
     )

@@ -2,7 +2,7 @@
 
 import click
 
-from . import bp, services
+from . import bp, reports, services
 
 
 @bp.cli.command("rappels")
@@ -23,9 +23,16 @@ def erase_command() -> None:
     click.echo(f"{services.erase_past_participants()} inscription(s) effacée(s)")
 
 
+@bp.cli.command("comptes-rendus")
+def report_reminders_command() -> None:
+    """Ask the animateurs of yesterday's cafés for their report (once each)."""
+    click.echo(f"{reports.send_report_reminders()} demande(s) de compte rendu envoyée(s)")
+
+
 @bp.cli.command("quotidien")
 def daily_command() -> None:
-    """All three, in order: what cron runs every morning."""
+    """All four, in order: what cron runs every morning."""
     click.echo(f"{services.send_reminders()} rappel(s) envoyé(s)")
     click.echo(f"{services.record_held()} café(s) tenu(s) enregistré(s)")
     click.echo(f"{services.erase_past_participants()} inscription(s) effacée(s)")
+    click.echo(f"{reports.send_report_reminders()} demande(s) de compte rendu envoyée(s)")

@@ -26,7 +26,7 @@ from lms.models import User
 from lms.params import int_arg
 from lms.security import roles_required
 
-from . import bp, ical, services
+from . import bp, ical, reports, services
 from .forms import CafeForm, HideForm, ParticipantForm, RegistrationForm
 from .models import ANIMATIONS, CONFIRMED, FORMATS
 from .schema import FIELDS, SCHEMA
@@ -366,7 +366,9 @@ def mine():
     return render_template(
         "cafes/mine.html",
         page_title="Mes Cafés IA",
-        cafes=services.own_cafes(current_user),
+        cafes=(cafes := services.own_cafes(current_user)),
+        reports=reports.reports_by_cafe(cafes),
+        co_animated=reports.co_animated_past(current_user),
         today=services.date.today(),
         **_labels(),
     )

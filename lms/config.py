@@ -136,6 +136,8 @@ SETTINGS = (
     Setting("VERIFY_RATE_LIMIT", "30 per minute"),
     Setting("REMINDER_RATE_LIMIT", "10 per hour"),
     Setting("CAFE_REGISTRATION_RATE_LIMIT", "20 per hour"),
+    Setting("CAFE_REPORT_EDIT_DAYS", 30, int),
+    Setting("CAFE_FEEDBACK_DAYS", 7, int),
     Setting("STATS_OPEN_DATA_TTL", 600, int),
     Setting("BADGE_SIGNING_KEY", _development_key),
     Setting("BADGE_PREVIOUS_KEY", _previous_development_key),

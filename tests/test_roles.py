@@ -61,6 +61,12 @@ PROTECTED = [
     ("POST", "/mes-cafes/1/annuler", ()),
     ("GET", "/mes-cafes/1/participants", ()),
     ("POST", "/mes-cafes/1/participants/1/retirer", ()),
+    ("GET", "/mes-cafes/declarer", ()),
+    ("POST", "/mes-cafes/declarer", ()),
+    # A café's report and feedback: its animateur and co-animateurs, 404 to anybody else.
+    ("GET", "/mes-cafes/1/compte-rendu", ALL_ROLES),
+    ("POST", "/mes-cafes/1/compte-rendu", ALL_ROLES),
+    ("GET", "/mes-cafes/1/avis", ALL_ROLES),
     ("GET", "/admin/cafes", ("admin",)),
     ("POST", "/admin/cafes/1/masquer", ("admin",)),
     ("POST", "/admin/cafes/1/afficher", ("admin",)),
@@ -90,6 +96,8 @@ PUBLIC_UNKNOWN = [
     "/cafes/animateurs/1",
     "/cafes/animateurs/1.ics",
     "/cafes/desinscription/" + "x" * 43,
+    "/cafes/avis/" + "x" * 43,
+    "/cafes/avis/" + "x" * 43 + "/merci",
 ]
 PUBLIC = [
     "/statistiques.json",
@@ -104,6 +112,8 @@ PUBLIC = [
     "/cafes/animateurs/1",
     "/cafes/animateurs/1.ics",
     "/cafes/desinscription/" + "x" * 43,
+    "/cafes/avis/" + "x" * 43,  # the participants' anonymous word
+    "/cafes/avis/" + "x" * 43 + "/merci",
     "/cafes.ics",
     "/cafes/departements/2A.ics",
     "/cafes.csv",

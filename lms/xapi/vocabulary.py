@@ -28,6 +28,8 @@ ACTIVITY_STREAMS = "http://activitystrea.ms/schema/1.0/"
 VERBS["schedule"] = (ACTIVITY_STREAMS + "schedule", "a annoncé", "scheduled")
 VERBS["cancel"] = (ACTIVITY_STREAMS + "cancel", "a annulé", "cancelled")
 VERBS["host"] = (ACTIVITY_STREAMS + "host", "a animé", "hosted")
+# The café's report (compte rendu), its participants as a result extension.
+VERBS["submit"] = (ACTIVITY_STREAMS + "submit", "a rendu compte de", "submitted")
 
 ACTIVITY_TYPES = {
     name: ADL_ACTIVITIES + name
