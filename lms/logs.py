@@ -39,4 +39,6 @@ def configure_logging(level_name: str) -> None:
         root.addHandler(handler)
     root.setLevel(level)
     # Alembic announces its plug-ins at every start; migrations set their own level (alembic.ini).
-    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    # WeasyPrint tells each step of every PDF it lays out: for its authors, not for operators.
+    for chatty in ("alembic", "weasyprint", "fontTools"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
