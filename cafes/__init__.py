@@ -16,13 +16,30 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    from . import commands, demo, guidance, models, personal_data, report_views, reports, views  # noqa: F401 — models: the tables, commands: the CLI, report_views: after the café
+    # models: the tables, commands: the CLI, report_views: after the café,
+    # plan_views: « Préparer mon premier café »
+    from . import (  # noqa: F401
+        commands,
+        demo,
+        guidance,
+        models,
+        personal_data,
+        plan_views,
+        plans,
+        report_views,
+        reports,
+        views,
+    )
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "cafes.agenda", "L'agenda des Cafés IA", order=45)
     hooks.connect(
         app, hooks.DASHBOARD, views._dashboard_panel, template="cafes/_dashboard_panel.html"
     )
+    hooks.connect(
+        app, hooks.DASHBOARD, plan_views._dashboard_panel, template="cafes/_plan_panel.html"
+    )
+    hooks.connect(app, hooks.MODULE, plan_views._module_panel, template="cafes/_plan_panel.html")
     hooks.connect(app, hooks.STATUS, views._dashboard_panel, template="cafes/_dashboard_panel.html")
     hooks.connect(app, hooks.LISTING, views._listing_panel, template="cafes/_listing_panel.html")
     hooks.connect(app, hooks.ACCOUNT_ERASING, views._account_erasing)
@@ -45,7 +62,15 @@ def init_app(app: Flask) -> None:
         tables=personal_data.TABLES,
     )
     hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        plans.personal_plan,
+        section="plan_de_cafe",
+        tables=("cafe_plans",),
+    )
+    hooks.connect(
         app, hooks.ADMIN_LINKS, None, endpoint="cafes.moderation", label="Modérer les Cafés IA"
     )
     hooks.connect(app, hooks.NEXT_STEP, guidance.announce_a_cafe, order=50)
     hooks.connect(app, hooks.DEMO_DATA, demo.cafes, order=50)
+    hooks.connect(app, hooks.DEMO_DATA, demo.plan, order=55)

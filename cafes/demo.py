@@ -10,6 +10,7 @@ from lms.departements import departement
 from lms.extensions import db
 
 from .models import CONFIRMED, WAITING, Cafe, Registration
+from .plans import MATERIAL, QUESTIONS, CafePlan, plan_of, standard_steps
 
 # (e-mail of the animateur, days from today, title, format, structure, commune, département,
 #  public, animation, capacity, registrations confirmed, waiting)
@@ -91,3 +92,38 @@ def _participants(cafe: Cafe, confirmed: int, waiting: int) -> None:
             )
         )
     cafe.seats_taken = confirmed
+
+
+# A learner not yet certified drafts her first café; Léa, certified, has one ready to announce.
+PLANS = [
+    ("apprenant@exemple.fr", "Premier Café IA de la médiathèque", "Médiathèque Jean-Macé",
+     "Rennes", "35", "tout_public", 21),
+    (ANIMATRICE["email"], "L'IA et nos démarches en ligne", "Centre social Les Minimes",
+     "Toulouse", "31", "seniors", 35),
+]  # fmt: skip
+
+
+def plan(find_user) -> None:
+    for email, title, structure, commune, code, audience, days in PLANS:
+        person = find_user(email)
+        if person is None or plan_of(person):
+            continue
+        db.session.add(
+            CafePlan(
+                user_id=person.id,
+                title=title,
+                audience=audience,
+                structure=structure,
+                commune=commune,
+                departement_code=code,
+                day=date.today() + timedelta(days=days),
+                starts=time(14, 30),
+                format="presentiel",
+                animation="mallette",
+                capacity=15,
+                steps=standard_steps(),
+                material=list(MATERIAL)[:7],
+                questions=[QUESTIONS["quotidien"], QUESTIONS["confiance"]],
+            )
+        )
+    db.session.commit()

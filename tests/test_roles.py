@@ -52,6 +52,14 @@ PROTECTED = [
     ("GET", "/admin/xapi", ("admin",)),
     ("POST", "/admin/utilisateurs/{person}/role", ("admin",)),
     ("POST", "/proconnect/delier", ALL_ROLES),
+    # « Préparer mon premier café »: anyone's own plan, 404 to anybody else (tests/cafes).
+    ("GET", "/preparer-mon-cafe", ALL_ROLES),
+    ("POST", "/preparer-mon-cafe", ALL_ROLES),
+    ("GET", "/preparer-mon-cafe/1", ALL_ROLES),
+    ("POST", "/preparer-mon-cafe/1", ALL_ROLES),
+    ("GET", "/preparer-mon-cafe/1/imprimer", ALL_ROLES),
+    ("GET", "/preparer-mon-cafe/1/plan.pdf", ALL_ROLES),
+    ("GET", "/preparer-mon-cafe/1/annoncer", ALL_ROLES),
     # The cafés: certified animateurs only (tested in tests/cafes), and the admins' moderation.
     ("GET", "/mes-cafes", ()),
     ("GET", "/mes-cafes/nouveau", ()),

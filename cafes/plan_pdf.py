@@ -1,0 +1,17 @@
+"""The café plan as a printable PDF/UA-1, laid out by WeasyPrint like the attestation: Marianne
+embedded, a structure tree from the HTML (headings, the sequence as a table, lists)."""
+
+from flask import render_template
+from weasyprint import HTML
+
+from certificates.pdf import FONTS, french_date
+
+
+def render_plan(plan, labels: dict) -> bytes:
+    html = render_template(
+        "cafes/plan_pdf.html",
+        plan=plan,
+        day=french_date(plan.day) if plan.day else None,
+        **labels,
+    )
+    return HTML(string=html, base_url=f"{FONTS.as_uri()}/").write_pdf(pdf_variant="pdf/ua-1")
