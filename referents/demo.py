@@ -1,14 +1,15 @@
 """A référente for Bretagne (région 53: 22, 29, 35, 56), given by the demo admin, with a café
-held in Brest so that the territory's reach shows a figure, and one message sent."""
+held in Brest and its report so that the territory's reach shows a figure, and one message sent."""
 
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from cafes.models import Cafe
+from cafes.models import SUBMITTED, Cafe, CafeReport, ReportActionPath, ReportTheme
 from lms.accounts.services import create_user
 from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
+from lms.models import utcnow
 
 from .models import Assignment, SentMessage
 from .territories import REGION
@@ -51,24 +52,42 @@ def referent(find_user) -> None:
 
 
 def _held_in_brest(yann) -> None:
+    """Yann's café held in Brest, with its report submitted: the territory's reach."""
     if yann is None or db.session.scalar(select(Cafe.id).where(Cafe.title == HELD_IN_BREST)):
         return
+    cafe = Cafe(
+        animateur_id=yann.id,
+        title=HELD_IN_BREST,
+        day=date.today() - timedelta(days=20),
+        starts=time(18, 0),
+        ends=time(20, 0),
+        format="presentiel",
+        structure="Médiathèque des Capucins",
+        commune="Brest",
+        departement_code="29",
+        region="Bretagne",
+        audience="parents",
+        animation="recette",
+        capacity=20,
+        description="Parents et adolescents : ce que l'IA change à la maison et à l'école.",
+    )
+    db.session.add(cafe)
+    db.session.flush()
     db.session.add(
-        Cafe(
+        CafeReport(
+            cafe_id=cafe.id,
             animateur_id=yann.id,
-            title=HELD_IN_BREST,
-            day=date.today() - timedelta(days=20),
-            starts=time(18, 0),
-            ends=time(20, 0),
-            format="presentiel",
-            structure="Médiathèque des Capucins",
-            commune="Brest",
+            held_on=cafe.day,
             departement_code="29",
             region="Bretagne",
             audience="parents",
-            animation="recette",
-            capacity=20,
-            seats_taken=14,
-            description="Parents et adolescents : ce que l'IA change à la maison et à l'école.",
+            format="presentiel",
+            participants=14,
+            synthesis="Les parents veulent comprendre les usages scolaires ; un atelier suivra.",
+            share_synthesis=True,
+            status=SUBMITTED,
+            submitted_at=utcnow(),
+            themes=[ReportTheme(code="regles_usage"), ReportTheme(code="prise_en_main")],
+            action_paths=[ReportActionPath(code="atelier_pratique")],
         )
     )

@@ -73,7 +73,7 @@ def grant(person: User, territory: Territory, by: User, reason: str) -> Assignme
         raise Refused(f"{person.full_name} suit déjà ce territoire.")
     if held and (territory.kind == REGION or any(t.kind == REGION for t in held)):
         raise Refused(
-            "Un·e référent·e suit une région ou des départements, pas les deux ni deux régions : "
+            "Un référent suit une région ou des départements, pas les deux ni deux régions : "
             "retirez d'abord le territoire actuel."
         )
     assignment = Assignment(
@@ -85,10 +85,10 @@ def grant(person: User, territory: Territory, by: User, reason: str) -> Assignme
     )
     db.session.add(assignment)
     db.session.commit()
-    log.info("référent·e %s : territoire %s donné par %s", person.id, territory.value, by.id)
+    log.info("référent %s : territoire %s donné par %s", person.id, territory.value, by.id)
     send_notice(
         person.email,
-        "Vous êtes référent·e local·e Café IA",
+        "Vous êtes référent local Café IA",
         f"Bonjour {person.first_name},\n\nVous suivez désormais ce territoire : {territory.label}.\n\n"
         f"Motif : {reason}\n\nVotre page « Mon territoire » : {_url('referents.territory')}\n",
         kind="référent octroi",
@@ -101,10 +101,10 @@ def withdraw(assignment: Assignment, by: User, reason: str) -> None:
     territory = Territory(assignment.kind, assignment.code)
     db.session.execute(delete(Assignment).where(Assignment.id == assignment.id))
     db.session.commit()
-    log.info("référent·e %s : territoire %s retiré par %s", person.id, territory.value, by.id)
+    log.info("référent %s : territoire %s retiré par %s", person.id, territory.value, by.id)
     send_notice(
         person.email,
-        "Votre rôle de référent·e local·e Café IA",
+        "Votre rôle de référent local Café IA",
         f"Bonjour {person.first_name},\n\nVous ne suivez plus ce territoire : {territory.label}.\n\n"
         f"Motif : {reason}\n",
         kind="référent retrait",
@@ -237,14 +237,14 @@ def send_message(referent: User, subject: str, body: str) -> int:
         send_mail(
             animateur.email,
             f"Café IA — {subject}",
-            f"Bonjour {listing.display_name},\n\n{referent.full_name}, référent·e local·e Café IA "
+            f"Bonjour {listing.display_name},\n\n{referent.full_name}, référent local Café IA "
             f"de votre territoire, vous écrit :\n\n{body}\n\nPour lui répondre, répondez à cet "
             f"e-mail. (Ce message vous parvient parce que votre fiche de l'annuaire est publiée ; "
             f"votre adresse ne lui a pas été communiquée.)\n",
             kind="message référent",
             reply_to=referent.email,
         )
-    log.info("message de la·du référent·e %s : %s destinataires", referent.id, len(recipients))
+    log.info("message du référent %s : %s destinataires", referent.id, len(recipients))
     return len(recipients)
 
 

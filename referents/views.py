@@ -133,7 +133,7 @@ def hide(cafe_id):
         flash(" ".join(form.reason.errors) or "Le formulaire est incomplet.", "error")
         return redirect(url_for("referents.territory", _anchor="cafes")), 303
     if services.hide(cafe, current_user, form.reason.data):
-        flash("Le café est masqué ; l'animateur·rice est prévenu·e par e-mail.", "success")
+        flash("Le café est masqué ; l'animateur est prévenu par e-mail.", "success")
     else:
         flash("Ce café était déjà masqué.", "info")
     return redirect(url_for("referents.territory", _anchor="cafes"))
@@ -181,7 +181,7 @@ def message():
     except MailUnavailable:
         flash("Le serveur d'e-mail ne répond pas : le message n'est pas parti en entier.", "error")
         return _message_page(form, 503)
-    flash(f"Votre message est envoyé à {sent} animateur·rice{'s' if sent > 1 else ''}.", "success")
+    flash(f"Votre message est envoyé à {sent} animateur{'s' if sent > 1 else ''}.", "success")
     return redirect(url_for("referents.territory"))
 
 

@@ -14,6 +14,7 @@ from lms.models import User, utcnow
 from referents.models import Assignment, SentMessage
 from tests.conftest import PASSWORD
 from tests.helpers import certify, count, write_listing
+from tests.vnu import html_errors, require_checker
 
 from .conftest import grant, make_cafe, make_report
 
@@ -112,7 +113,7 @@ def test_the_territory_page_shows_bretagne_and_nothing_of_occitanie(
     assert "Café de Brest" in page and "Café passé de Brest" in page
     assert "Anim Brest" in page
     assert "Toulouse" not in page
-    assert "1 autre animateur·rice certifié·e" in page
+    assert "1 autre animateur certifié" in page
     assert unlisted.last_name not in page
 
 
@@ -221,7 +222,7 @@ def test_a_message_reaches_the_listed_animateurs_of_the_territory_only(
     certify(hidden)
     write_listing(hidden, departement_code="22", region="Bretagne", visible=False)
     page = client.get("/mon-territoire/message").get_data(as_text=True)
-    assert "part à 1 animateur·rice" in page
+    assert "part à 1 animateur" in page
     for person in (*animateurs.values(), hidden):
         assert person.email not in page
     with caplog.at_level(logging.INFO):
@@ -292,3 +293,20 @@ def test_territories_and_messages_are_in_the_download_and_go_with_the_account(
     assert response.status_code in (302, 303)
     assert count(Assignment) == 0 and count(SentMessage) == 0
     assert count(Listing) == 2  # the animateurs' listings stay
+
+
+# --- refused forms are valid HTML too --------------------------------------------------------
+
+
+def test_refused_forms_pass_the_nu_html_checker(client, login_as, referente, animateurs, auth):
+    require_checker()
+    pages = {}
+    response = client.submit("/mon-territoire/message", {"subject": "", "body": ""})
+    pages["message refusé"] = response.get_data(as_text=True)
+    pages["territoire"] = client.get("/mon-territoire").get_data(as_text=True)
+    auth.logout()
+    login_as("admin")
+    response = client.submit("/admin/referents", {"email": "x", "territory": "", "reason": ""})
+    assert response.status_code == 422
+    pages["octroi refusé"] = response.get_data(as_text=True)
+    assert html_errors(pages) == []
