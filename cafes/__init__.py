@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         personal_data,
         plan_views,
         plans,
+        report_demo,
         report_views,
         reports,
         views,
@@ -74,3 +75,4 @@ def init_app(app: Flask) -> None:
     hooks.connect(app, hooks.NEXT_STEP, guidance.announce_a_cafe, order=50)
     hooks.connect(app, hooks.DEMO_DATA, demo.cafes, order=50)
     hooks.connect(app, hooks.DEMO_DATA, demo.plan, order=55)
+    hooks.connect(app, hooks.DEMO_DATA, report_demo.reports_and_feedback, order=60)

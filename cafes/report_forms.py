@@ -4,6 +4,7 @@ announced, and the participants' feedback. Every text is hostile: bounded, store
 from datetime import date
 
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from annuaire.forms import CheckboxesField, one_line
@@ -186,7 +187,7 @@ for _column, _question in QUESTIONS.items():
         RadioField(
             _question,
             [InputRequired("Choisissez une note de 1 à 5.")],
-            choices=[(str(m), str(m)) for m in MARKS],
+            choices=[SelectChoice(str(m), str(m)) for m in MARKS],
             description="De 1 (pas du tout d'accord) à 5 (tout à fait d'accord).",
         ),
     )

@@ -54,7 +54,9 @@ def test_the_demo_has_cafes_across_france_and_a_full_one(app):
     load_demo()
     load_demo()  # idempotent
     cafes = db.session.scalars(select(Cafe)).all()
-    assert len(cafes) == 7
+    # The agenda's seven, the référente's café held in Brest, one declared once held.
+    assert len(cafes) == 9
+    assert sum(c.declared_at is not None for c in cafes) == 1
     assert {c.departement_code for c in cafes} >= {"31", "29", "59", "974"}
     assert any(c.day < date.today() for c in cafes) and any(c.day > date.today() for c in cafes)
     full = [c for c in cafes if c.seats_taken == c.capacity and c.day > date.today()]

@@ -374,3 +374,20 @@ def test_an_erased_animateur_s_figures_stay_their_words_go(client, animateur):
     assert sorted(t.code for t in report.themes) == ["prise_en_main", "regles_usage"]
     assert [a.code for a in report.action_paths] == ["atelier_pratique"]
     assert db.session.scalar(select(func.sum(ReportCount.count))) == 18
+
+
+def test_the_demo_has_reports_and_feedback_on_both_sides_of_the_small_cell_rule(app, client):
+    from cafes.models import FeedbackAnswer
+    from lms.demo import load_demo
+
+    load_demo()
+    load_demo()  # idempotent
+    past = db.session.scalars(select(Cafe).where(Cafe.day < date.today())).all()
+    assert past and all(the_report(c).status == SUBMITTED for c in past)
+    answers = dict(
+        db.session.execute(
+            select(FeedbackAnswer.cafe_id, func.count()).group_by(FeedbackAnswer.cafe_id)
+        ).all()
+    )
+    assert sorted(answers.values()) == [3, 7]
+    assert any(c.declared_at and c.departement_code == "59" for c in past)
