@@ -65,13 +65,14 @@ def _report_orphaned_progress(app) -> None:
 
 def init_app(app: Flask) -> None:
     """The blueprint (its CLI: `flask courses check`), the menu, the dashboard panel…"""
-    from . import cli, demo, guidance, personal_data, views  # noqa: F401  (cli and views attach to bp)
+    from . import cli, demo, guidance, notes, personal_data, views  # noqa: F401  (cli and views attach to bp)
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "courses.catalogue", "Les modules", order=30)
     from . import activities, manipulations  # the « manipulation » activity kind
 
     activities.register(app, manipulations.Kind)
+    activities.register(app, notes.ReflexionKind)  # « Mes notes »: its routes are on bp
     hooks.connect(
         app, hooks.DASHBOARD, guidance.dashboard_panel, template="courses/_dashboard_panel.html"
     )
@@ -89,4 +90,12 @@ def init_app(app: Flask) -> None:
         section="modules",
         tables=personal_data.TABLES,
     )
+    hooks.connect(
+        app,
+        hooks.PERSONAL_DATA,
+        personal_data.personal_activities,
+        section="activites",
+        tables=personal_data.ACTIVITY_TABLES,
+    )
     hooks.connect(app, hooks.DEMO_DATA, demo.learner_progress, order=10)
+    hooks.connect(app, hooks.DEMO_DATA, notes.demo_note, order=30)

@@ -50,7 +50,12 @@ EXTENSION = "activity_kinds"
 
 
 class AnswerError(ValueError):
-    """A malformed answer (nothing chosen, a value the page never showed): said in French."""
+    """A refused answer, said in French: 422 for one to complete (nothing chosen, an empty
+    note), 400 for one the page could not have sent (a value it never showed)."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,6 +190,13 @@ def action_url(block: Block, lesson) -> str:
         lesson_slug=lesson.slug,
         block_id=block.id,
     )
+
+
+def answered_anchor(block: Block) -> str:
+    """Where the page lands after an answer: the kind's `answered_anchor(block)` if it has one
+    (its feedback, which then takes the focus), else the block."""
+    anchor = getattr(kind_of(block), "answered_anchor", None)
+    return anchor(block) if anchor else block.anchor
 
 
 def error_for(block: Block) -> str | None:

@@ -22,3 +22,26 @@ def personal_modules(user) -> list[dict]:
         }
         for row in rows
     ]
+
+
+ACTIVITY_TABLES = ("activity_answers",)
+
+
+def personal_activities(user) -> list[dict]:
+    """Every answer kept to a lesson's activities: checks, reflection notes…"""
+    from .models import ActivityAnswer
+
+    rows = db.session.scalars(
+        select(ActivityAnswer).where(ActivityAnswer.user_id == user.id).order_by(ActivityAnswer.id)
+    )
+    return [
+        {
+            "module": row.module_slug,
+            "lecon": row.lesson_slug,
+            "activite": row.block_id,
+            "type": row.kind,
+            "reponse": row.value,
+            "le": row.answered_at.isoformat(),
+        }
+        for row in rows
+    ]

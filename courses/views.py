@@ -80,10 +80,11 @@ def activity(module_slug, lesson_slug, block_id):
         db.session.rollback()
         activities.refuse(block, str(error))
         flash(str(error), "error")
-        return _lesson_page(module, lesson, progress.is_done(current_user, module, lesson)), 400
+        done = progress.is_done(current_user, module, lesson)
+        return _lesson_page(module, lesson, done), error.status
     db.session.commit()
     url = url_for("courses.lesson", module_slug=module.slug, lesson_slug=lesson.slug)
-    return redirect(f"{url}#{block.anchor}", code=303)
+    return redirect(f"{url}#{activities.answered_anchor(block)}", code=303)
 
 
 @bp.post("/modules/<module_slug>/<lesson_slug>/terminer")

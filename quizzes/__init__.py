@@ -29,6 +29,11 @@ def init_app(app: Flask) -> None:
     from . import demo, guidance, services, views
 
     app.register_blueprint(bp)
+    from courses import activities
+
+    from . import checks  # the « question » activity kind: a check inside a lesson
+
+    activities.register(app, checks.QuestionKind)
     # A module is complete only once its quiz is passed.
     hooks.connect(app, hooks.COMPLETION_REQUIREMENT, services.has_passed)
     hooks.connect(app, hooks.MODULE, views._module_panel, template="quizzes/_module_panel.html")
@@ -41,3 +46,4 @@ def init_app(app: Flask) -> None:
     )
     hooks.connect(app, hooks.NEXT_STEP, guidance.next_quiz, order=10)
     hooks.connect(app, hooks.DEMO_DATA, demo.learner_attempts, order=20)
+    hooks.connect(app, hooks.DEMO_DATA, checks.demo_answer, order=30)
