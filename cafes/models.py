@@ -138,7 +138,7 @@ ACTION_PATHS = {
     "atelier_pratique": "Un atelier pratique",
     "charte_usage": "Une charte d'usage",
     "serie_rencontres": "Une série de rencontres",
-    "expert_invite": "Un expert ou une experte invitée",
+    "expert_invite": "Un expert invité",
     "aucune_suite": "Aucune suite, et c'est très bien",
 }
 

@@ -31,7 +31,7 @@ REPORTS = {
         {BY_AGE: {"30_44": 2, "45_59": 3, "60_74": 4}, BY_AUDIENCE: {"tout_public": 9}},
         ["prise_en_main", "regles_usage", "Les arnaques par messages"],
         ["atelier_pratique", "serie_rencontres"],
-        "Le groupe voulait surtout essayer un assistant conversationnel et savoir reconnaître "
+        "Le groupe voulait surtout essayer un agent conversationnel et savoir reconnaître "
         "une arnaque. On refera une séance pratique sur les démarches en ligne.",
         True,
     ),

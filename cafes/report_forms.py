@@ -47,10 +47,10 @@ class ReportForm(BaseForm):
             InputRequired("Indiquez combien de personnes sont venues."),
             NumberRange(1, MAX_PARTICIPANTS, f"Entre 1 et {MAX_PARTICIPANTS} participants."),
         ],
-        description="Les animateurs et animatrices non compris.",
+        description="Sans compter les animateurs.",
     )
     themes = CheckboxesField("Thèmes abordés", choices=_choices(THEMES))
-    free_themes = _free_field("Autres thèmes", "IA et santé ; deepfakes")
+    free_themes = _free_field("Autres thèmes", "IA et santé ; hypertrucages")
     action_paths = CheckboxesField("Suites choisies", choices=_choices(ACTION_PATHS))
     free_action_paths = _free_field("Autres suites", "visite d'un fablab")
     synthesis = TextAreaField(
@@ -174,7 +174,7 @@ class DeclaredCafeForm(CafeForm):
 
 class FeedbackAnswerForm(BaseForm):
     comment = StringField(
-        "Un mot pour l'animateur ou l'animatrice",
+        "Un mot pour l'animateur",
         [Optional(), one_line, Length(max=300)],
         description="Facultatif, 300 caractères au plus. Ne vous nommez pas : l'avis est anonyme.",
     )

@@ -35,7 +35,7 @@ REPORT = {
     "age_75_plus": "3",
     "public_seniors": "9",
     "themes": ["regles_usage", "prise_en_main"],
-    "free_themes": "IA et santé ; deepfakes",
+    "free_themes": "IA et santé ; hypertrucages",
     "action_paths": ["atelier_pratique"],
     "free_action_paths": "visite d'un fablab",
     "synthesis": "Beaucoup de questions sur les arnaques.",
@@ -85,7 +85,7 @@ def test_a_draft_then_submitted_then_edited_until_the_window_closes(client, anim
     assert report.status == SUBMITTED and report.submitted_at is not None
     assert sorted((t.code, t.label) for t in report.themes) == [
         (FREE, "IA et santé"),
-        (FREE, "deepfakes"),
+        (FREE, "hypertrucages"),
         ("prise_en_main", ""),
         ("regles_usage", ""),
     ]
@@ -100,7 +100,7 @@ def test_a_draft_then_submitted_then_edited_until_the_window_closes(client, anim
     ]
     assert report.share_synthesis is True
     page = text(client.get(f"/mes-cafes/{cafe.id}/compte-rendu"))
-    assert "Compte rendu envoyé" in page and "IA et santé ; deepfakes" in page
+    assert "Compte rendu envoyé" in page and "IA et santé ; hypertrucages" in page
     # Within the window, it may change; the status stays « submitted ».
     assert send(client, cafe, participants="15", action="modifier").status_code == 302
     assert the_report(cafe).participants == 15 and the_report(cafe).status == SUBMITTED
@@ -355,7 +355,7 @@ def test_the_report_is_in_the_animateur_s_data(client, animateur):
         "Les règles d'usage",
         "La prise en main des outils",
         "IA et santé",
-        "deepfakes",
+        "hypertrucages",
     ]
     assert exported["repartition"] == {"age:60_74": 6, "age:75_plus": 3, "public:seniors": 9}
 
