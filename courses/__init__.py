@@ -65,9 +65,10 @@ def _report_orphaned_progress(app) -> None:
 
 def init_app(app: Flask) -> None:
     """The blueprint (its CLI: `flask courses check`), the menu, the dashboard panel…"""
-    from . import cli, demo, guidance, notes, personal_data, views  # noqa: F401  (cli and views attach to bp)
+    from . import activities, cli, demo, figures, guidance, notes, personal_data, views  # noqa: F401  (cli and views attach to bp)
 
     app.register_blueprint(bp)
+    activities.register(app, figures.FigureKind())
     navigation.add_entry(app, "courses.catalogue", "Les modules", order=30)
     from . import activities, manipulations  # the « manipulation » activity kind
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from lms.typography import typeset, typeset_fields
+
 from . import activities
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -57,6 +59,24 @@ class Lesson:
         return max(1, round(len(self.body.split()) / WORDS_PER_MINUTE))
 
 
+@dataclass(frozen=True)
+class Word:
+    term: str
+    meaning: str
+
+
+@dataclass
+class Sheet:
+    """A module's essentials on one printable page (fiche.yaml beside module.yaml)."""
+
+    key_ideas: list[str]
+    words: list[Word]
+    debate_question: str
+    sources: list[Source]
+    path: Path
+    pdf: bytes | None = field(default=None, repr=False)  # drawn once, on first request
+
+
 @dataclass
 class Module:
     slug: str
@@ -68,6 +88,7 @@ class Module:
     attribution: str
     path: Path
     lessons: list[Lesson] = field(default_factory=list)
+    sheet: Sheet | None = None
 
     @property
     def duration_minutes(self) -> int:
@@ -118,6 +139,7 @@ def _texts(data: dict, path: Path, name: str) -> list[str]:
 
 def _records(data: dict, path: Path, name: str, cls, fields: dict[str, type]) -> list:
     records = []
+    linked = "url" in fields
     for index, item in enumerate(_require(data, path, name, list), start=1):
         if not isinstance(item, dict):
             raise ContentError(
@@ -127,7 +149,7 @@ def _records(data: dict, path: Path, name: str, cls, fields: dict[str, type]) ->
             key: _require(item, path, key, kind, f"{name}[{index}].{key}")
             for key, kind in fields.items()
         }
-        if not str(values["url"]).startswith("https://"):
+        if linked and not str(values["url"]).startswith("https://"):
             raise ContentError(path, f"{name}[{index}].url", "doit commencer par https://")
         records.append(cls(**values))
     return records
@@ -187,19 +209,47 @@ def load_module(directory: Path) -> Module:
     )
     if not module.lessons:
         raise ContentError(path, "leçons", "le module n'a aucune leçon")
+    if (directory / SHEET_FILE).exists():
+        module.sheet = load_sheet(directory / SHEET_FILE)
     _unique(module.lessons, "slug")
     _unique(module.lessons, "order")
     return module
+
+
+SHEET_FILE = "fiche.yaml"
+# What fits on one A4 page, with the sources, in a size that can be read once printed.
+SHEET_LIMITS = {"key_ideas": (3, 6), "words": (3, 6), "sources": (2, 5)}
+
+
+# The sheet's texts are shown as they are (no Markdown): French typography is applied here.
+SHEET_TEXTS = frozenset({"term", "meaning", "debate_question", "title"})
+
+
+def load_sheet(path: Path) -> Sheet:
+    data = typeset_fields(_read_manifest(path), SHEET_TEXTS)
+    sheet = Sheet(
+        key_ideas=[typeset(idea) for idea in _texts(data, path, "key_ideas")],
+        words=_records(data, path, "words", Word, {"term": str, "meaning": str}),
+        debate_question=_require(data, path, "debate_question", str),
+        sources=_records(
+            data, path, "sources", Source, {"title": str, "publisher": str, "year": int, "url": str}
+        ),
+        path=path,
+    )
+    for name, (least, most) in SHEET_LIMITS.items():
+        if not least <= len(getattr(sheet, name)) <= most:
+            raise ContentError(path, name, f"entre {least} et {most} éléments pour tenir sur une page")
+    return sheet
 
 
 def _read_manifest(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ContentError(path, "module.yaml", f"YAML illisible ({error})") from None
+        raise ContentError(path, path.name, f"YAML illisible ({error})") from None
     # A list or a bare text would otherwise fail later with an AttributeError naming no file.
     if not isinstance(data, dict):
-        raise ContentError(path, "module.yaml", "doit être un ensemble de champs (clé: valeur)")
+        raise ContentError(path, path.name, "doit être un ensemble de champs (clé: valeur)")
     return data
 
 

@@ -1,10 +1,10 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms import hooks
 from lms.extensions import db
 
-from . import activities, bp, progress
+from . import activities, bp, progress, sheets
 
 
 def _find(module_slug: str, lesson_slug: str | None = None):
@@ -38,6 +38,39 @@ def module(module_slug):
         module=module,
         state=state,
         panels=hooks.render_panels(hooks.MODULE, current_user, module=module),
+        sheet_size=sheets.pdf_size(module) if module.sheet else None,
+    )
+
+
+def _sheet_of(module_slug: str):
+    module, _ = _find(module_slug)
+    return module, module.sheet or abort(404)
+
+
+@bp.get("/modules/<module_slug>/fiche")
+@login_required
+def sheet(module_slug):
+    """Any logged-in person: the module's sheet in HTML, the text alternative of its PDF."""
+    module, sheet = _sheet_of(module_slug)
+    return render_template(
+        "courses/fiche.html",
+        page_title=f"Fiche du module {module.order}",
+        module=module,
+        sheet=sheet,
+        sheet_size=sheets.pdf_size(module),
+    )
+
+
+@bp.get("/modules/<module_slug>/fiche.pdf")
+@login_required
+def sheet_pdf(module_slug):
+    """Any logged-in person: the module's sheet, one printable A4 page (PDF/UA)."""
+    module, _ = _sheet_of(module_slug)
+    filename = f"fiche-module-{module.order}-{module.slug}.pdf"
+    return Response(
+        sheets.sheet_pdf(module),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

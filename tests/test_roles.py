@@ -25,6 +25,8 @@ PROTECTED = [
     ("GET", "/modules/module-un", ALL_ROLES),
     ("GET", "/modules/module-un/lecon-1", ALL_ROLES),
     ("POST", "/modules/module-un/lecon-1/terminer", ALL_ROLES),
+    ("GET", "/modules/module-un/fiche", ALL_ROLES),
+    ("GET", "/modules/module-un/fiche.pdf", ALL_ROLES),
     ("POST", "/modules/module-un/lecon-1/activites/verif-1", ALL_ROLES),
     ("GET", "/mes-notes", ALL_ROLES),
     ("GET", "/mes-notes.csv", ALL_ROLES),
