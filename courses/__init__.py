@@ -77,6 +77,9 @@ def init_app(app: Flask) -> None:
     hooks.connect(
         app, hooks.DASHBOARD, guidance.dashboard_panel, template="courses/_dashboard_panel.html"
     )
+    from . import scenes  # the « scene » activity kind: a café that goes wrong
+
+    scenes.register(app)
     hooks.connect(
         app,
         hooks.PERSONAL_DATA,
