@@ -182,9 +182,7 @@ def test_a_tampered_value_is_refused(client, login_as):
     login_as()
     right = values(lesson_page(client), "verif-1")["La réponse juste"]
     for forged in ("juste", right[:-1] + "0" if right[-1] != "0" else right[:-1] + "1"):
-        refused_and_nothing_kept(
-            client.submit(CHECK, {"reponse": forged}), 400, "Réponse inconnue"
-        )
+        refused_and_nothing_kept(client.submit(CHECK, {"reponse": forged}), 400, "Réponse inconnue")
 
 
 def test_another_persons_value_is_refused(client, login_as, auth, create_user):
@@ -359,4 +357,3 @@ def test_answers_and_notes_are_in_my_data_and_go_with_the_account(client, login_
     done = client.submit("/mon-compte/supprimer", {"password": PASSWORD, "confirm": "y"})
     assert done.status_code == 302
     assert count(ActivityAnswer, ActivityAnswer.user_id == user.id) == 0
-
