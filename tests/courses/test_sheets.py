@@ -1,6 +1,7 @@
 """Each module's printable sheet: one A4 page of PDF/UA that poppler reads (tagged, titled,
 fonts embedded), its HTML version, the module page's download link, and the loader's checks."""
 
+import logging
 import re
 import subprocess
 from pathlib import Path
@@ -9,7 +10,7 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
-from courses import CONTENT
+from courses import CONTENT, sheets
 from courses.content import ContentError, load_catalogue, load_sheet
 
 CATALOGUE = load_catalogue(CONTENT)
@@ -166,3 +167,12 @@ words:
 def test_the_loader_refuses_a_broken_sheet_naming_the_field(tmp_path, text, message):
     with pytest.raises(ContentError, match=re.escape(message)):
         load_sheet(write_sheet(tmp_path, text))
+
+
+def test_weasyprint_reports_no_problem(app, caplog):
+    # What would break PDF/UA (a font not loaded, a missing language) is logged as a warning.
+    module = app.extensions["courses"].module("ia-travail")
+    module.sheet.pdf = None  # drawn again, here
+    with app.test_request_context(), caplog.at_level(logging.WARNING, logger="weasyprint"):
+        sheets.sheet_pdf(module)
+    assert not caplog.records, [record.getMessage() for record in caplog.records]
