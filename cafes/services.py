@@ -20,6 +20,7 @@ from certificates.models import Certificate
 from lms.concurrency import claim, locked, retry_on_conflict
 from lms.departements import all_departements, departement
 from lms.extensions import db
+from lms.formatting import heure, jour_et_date
 from lms.mail import send_notice
 from lms.models import User, utcnow
 from lms.params import date_in_range, date_range_message
@@ -610,20 +611,12 @@ def erase_past_participants(today: date | None = None) -> int:
 
 # --- words and links ---------------------------------------------------------------------------
 
-DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = [
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-]  # fmt: skip
-
-
 def french_date(day: date) -> str:
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{DAYS[day.weekday()]} {first} {MONTHS[day.month - 1]} {day.year}"
+    return jour_et_date(day)  # « mardi 1er décembre 2026 » (lms.formatting)
 
 
 def french_hour(moment) -> str:
-    return f"{moment.hour} h {moment.minute:02d}" if moment.minute else f"{moment.hour} h"
+    return heure(moment)  # « 14 h 30 », « 9 h »
 
 
 def french_day(cafe: Cafe) -> str:

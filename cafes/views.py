@@ -316,7 +316,7 @@ def _rows() -> list[dict]:
 def export_csv():
     """Public open data: the cafés to come, no participant."""
     rows = [{**row, "gratuit": "true"} for row in _rows()]
-    response = csv_response(COLUMNS, rows, "agenda-cafes-ia.csv")
+    response = csv_response(COLUMNS, rows, "agenda-cafes-ia.csv", open_data=True)
     response.headers["Link"] = (
         f'<{url_for("cafes.schema")}>; rel="describedby", <{LICENCE_URL}>; rel="license"'
     )

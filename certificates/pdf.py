@@ -15,6 +15,8 @@ from fontTools.ttLib import TTFont
 from jinja2 import Environment, FileSystemLoader
 from weasyprint import HTML
 
+from lms.formatting import date_longue
+
 # Marianne, the State's typeface, as shipped by the DSFR npm package (`make setup` installs it).
 FONTS = Path(__file__).resolve().parent.parent / "node_modules/@gouvfr/dsfr/dist/fonts"
 # Marianne has no monospaced face: DejaVu Sans Mono, from Debian's fonts-dejavu-core (`make pdf`).
@@ -23,10 +25,6 @@ TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"), autoescape=True
 )
 
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
 NBSP = "\u00a0"  # French typography: « guillemets » hold their words with a no-break space
 MM = 72 / 25.4  # points per millimetre
 
@@ -47,7 +45,7 @@ def render_certificate(
         # A long name gets a smaller size rather than a second line: the page is fixed.
         name_size=_size_to_fit(full_name, 24, smallest=16, width_mm=227, bold=True),
         training_title=training_title,
-        issued_on=french_date(issued_on),
+        issued_on=date_longue(issued_on),
         modules=[
             (
                 f"{number}. {title}",
@@ -110,10 +108,7 @@ def _quoted(text: str) -> str:
 TEMPLATES.filters["quoted"] = _quoted
 
 
-def french_date(day: datetime.date) -> str:
-    """« 23 novembre 2026 », « 1er mars 2027 »: written out, independent of the server's locale."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+french_date = date_longue  # « 1er mars 2027 »: the dates of the printed pages, as on screen
 
 
 def format_duration(minutes: int) -> str:

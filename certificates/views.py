@@ -326,7 +326,7 @@ def badge_check():
     result = {
         "name": badge.recipient_name(credential),
         "achievement": credential["credentialSubject"]["achievement"]["name"],
-        "issued_on": issued.strftime("%d/%m/%Y"),
+        "issued_on": issued,
         "certificate": certificate,
     }
     return _badge_check_page(form, result=result)

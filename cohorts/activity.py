@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from certificates import status
 from certificates.models import ReadinessAnswer, StatusChange
 from lms.extensions import db
+from lms.formatting import pourcentage
 from lms.models import Role, User, as_utc
 from lms.xapi.models import StoredStatement
 from lms.xapi.recorder import activity_iri
@@ -35,8 +36,8 @@ class Event:
 
 
 def percent(value: float) -> str:
-    """85.5 → « 85,5 % », the French way (a narrow no-break space before %)."""
-    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "\u202f%"
+    """85.5 → « 85,5 % », 100.0 → « 100 % » (lms.formatting)."""
+    return pourcentage(value, 1, zeros=False)
 
 
 def _from_statement(payload: dict) -> str | None:

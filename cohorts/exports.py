@@ -20,6 +20,16 @@ EXPORT_COLUMNS = [
     "positionnement_final",
     "derniere_activite",
 ]
+# How the XLSX shows each column: the quiz scores are percentages, the self-assessments 1 to 5.
+KINDS = [
+    *["text"] * 6,
+    "count",
+    *["text"] * 4,
+    *["share"] * 4,
+    "count",
+    "count",
+    "date",
+]
 
 
 def _export_rows(cohort) -> list[dict]:
@@ -37,7 +47,7 @@ def _export_rows(cohort) -> list[dict]:
             "lecons_terminees": row.lessons_done,
             "positionnement_initial": row.initial,
             "positionnement_final": row.final,
-            "derniere_activite": row.last_activity.date().isoformat() if row.last_activity else "",
+            "derniere_activite": row.last_activity.date() if row.last_activity else None,
         }
         for i, module in enumerate(modules[:4], start=1):
             line[f"module_{i}"] = states[row.modules.get(module.slug, "not_started")]
@@ -52,4 +62,6 @@ def as_csv(cohort):
 
 def as_xlsx(cohort):
     rows = ([row.get(column) for column in EXPORT_COLUMNS] for row in _export_rows(cohort))
-    return xlsx_response(f"cohorte-{cohort.id}.xlsx", EXPORT_COLUMNS, rows, sheet="Cohorte")
+    return xlsx_response(
+        f"cohorte-{cohort.id}.xlsx", EXPORT_COLUMNS, rows, sheet="Cohorte", kinds=KINDS
+    )

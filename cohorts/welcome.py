@@ -14,6 +14,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lms.extensions import db
+from lms.formatting import date_longue
 from lms.models import User, utcnow
 from lms.urls import absolute_url
 from lms.xapi.recorder import TRAINING_NAME
@@ -73,7 +74,7 @@ def subject(cohort: Cohort, inviter) -> str:
 
 def body(cohort: Cohort, inviter, user: User) -> str:
     who = inviter.full_name if inviter else "Un formateur ou une formatrice"
-    until = (utcnow() + timedelta(seconds=max_age())).strftime("%d/%m/%Y")
+    until = date_longue(utcnow() + timedelta(seconds=max_age()))
     days = max_age() // 86400
     return (
         f"Bonjour {user.first_name},\n\n{who} vous a inscrit·e dans la cohorte "

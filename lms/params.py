@@ -10,6 +10,7 @@ from datetime import date
 from flask import abort, make_response, request
 
 from .converters import DATABASE_INT_MAX
+from .formatting import nombre
 
 ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
 # The platform's dates (sign-ups, statements) fall between these; a filter outside is a typo.
@@ -44,7 +45,7 @@ def int_arg(name: str, default: int, minimum: int = 1, maximum: int = DATABASE_I
 
 
 def _french(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")  # 100 000, with a narrow no-break space
+    return nombre(number)  # 100 000, with a narrow no-break space
 
 
 def latest_date() -> date:

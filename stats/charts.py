@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from annuaire import map as france
+from lms.formatting import nombre, pourcentage
 from lms.secrecy import THRESHOLD, is_shown
 
 BLUE, LIGHT_BLUE, GREY = "#000091", "#6a6af4", "#929292"
@@ -25,10 +26,8 @@ def number(value, kind: str = "count") -> str:
     if isinstance(value, str):
         return value
     if kind == "share":
-        return f"{value:.1f}".replace(".", ",") + "\u00a0%"
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return f"{value:,}".replace(",", "\u202f")
+        return pourcentage(value, 1)
+    return nombre(value, 1) if isinstance(value, float) else nombre(value)
 
 
 @dataclass

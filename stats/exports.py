@@ -11,6 +11,7 @@ from flask import Response
 
 from annuaire.models import fold
 from lms.exports import csv_response, xlsx_response
+from lms.formatting import date_courte
 from lms.secrecy import HIDDEN, SMALL, THRESHOLD
 
 from .forms import Filters
@@ -51,21 +52,22 @@ def as_xlsx(table: Table, filters_text: str, filters: Filters | None = None) -> 
         ("Personnes comptées", filters_text),
         ("Note", table.note),
         ("Secret statistique", SECRECY),
-        ("Produit le", date.today().isoformat()),
+        ("Produit le", date.today()),
     ]
     rows = ([row.get(key) for key in table.key_columns] for row in table.export_rows())
     header = [column.label for column in table.columns]
     name = filename(table, "xlsx", filters)
-    return xlsx_response(name, header, rows, sheet=table.name, notes=notes)
+    kinds = [column.kind for column in table.columns]
+    return xlsx_response(name, header, rows, sheet=table.name, notes=notes, kinds=kinds)
 
 
 def describe(filters: Filters, cohort_name: str | None) -> str:
     """The filters in words, for the notes of a spreadsheet and the top of the pages."""
     parts = ["apprenant·es"]
     if filters.start:
-        parts.append(f"inscrit·es à partir du {filters.start.strftime('%d/%m/%Y')}")
+        parts.append(f"inscrit·es à partir du {date_courte(filters.start)}")
     if filters.end:
-        parts.append(f"inscrit·es jusqu'au {filters.end.strftime('%d/%m/%Y')}")
+        parts.append(f"inscrit·es jusqu'au {date_courte(filters.end)}")
     if filters.region:
         parts.append(f"de la région {filters.region}")
     if filters.cohort:

@@ -7,6 +7,7 @@
   its own, and walking it for every test costs a few dozen queries and statements a step.
 """
 
+import csv
 import io
 import re
 import threading
@@ -439,3 +440,22 @@ def count_listings() -> int:
 
 def only_listing() -> Listing:
     return db.session.scalar(select(Listing))
+
+
+# --- exports --------------------------------------------------------------------------------------
+
+
+def read_people_csv(response) -> list[dict]:
+    """A CSV for people, read as a French spreadsheet reads it: UTF-8 with a BOM, the dialect
+    the Sniffer finds is the `;` one lms/exports.py declares."""
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff"), "no BOM: a spreadsheet would garble the accents"
+    text = text.removeprefix("\ufeff")
+    assert csv.Sniffer().sniff(text.split("\r\n", 1)[0], delimiters=";,").delimiter == ";"
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def french_decimal(cell: str) -> float:
+    """« 85,7 » → 85.7; a decimal point is refused (a French spreadsheet would read text)."""
+    assert "." not in cell, f"decimal point in {cell!r}"
+    return float(cell.replace(",", "."))

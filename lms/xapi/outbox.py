@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, DisconnectionError, PendingRollbackError, SQLAlchemyError
 
 from ..extensions import db
+from ..formatting import nombre
 from ..models import utcnow
 from .models import Delivery, StoredStatement
 from .vocabulary import XAPI_VERSION
@@ -270,7 +271,7 @@ def _database_down(error: Exception, failures: int, interval: float) -> float:
     cause = error.__cause__ or error
     lines = str(getattr(cause, "orig", None) or cause).strip().splitlines()
     reason = lines[0] if lines else type(cause).__name__
-    seconds = f"{wait:.1f}".removesuffix(".0").replace(".", ",")  # 0,5 s, 2 s
+    seconds = nombre(wait, 1, zeros=False)  # 0,5 s, 2 s
     log.warning("base de données injoignable (%s) : nouvel essai dans %s s", reason, seconds)
     return wait
 

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certificates import status
 from certificates.forms import BADGE_MAX_BYTES
+from lms.formatting import date_longue
 
 URL = "/badges/verification"
 
@@ -45,7 +46,7 @@ def test_a_pasted_badge_is_authentic_with_its_holder_and_date(client, token, hol
     page = page_of(response)
     assert response.status_code == 200
     assert "Badge authentique et valable" in page and holder.full_name in page
-    issued = status.certificate_of(holder).issued_at.strftime("%d/%m/%Y")
+    issued = date_longue(status.certificate_of(holder).issued_at)
     assert f"<dd>{issued}</dd>" in page and "Animateur·rice Café IA" in page
     assert holder.email not in page  # the badge names a person, nothing more
 
@@ -66,7 +67,7 @@ def test_a_revoked_badge_says_so_and_a_restored_one_is_valid_again(
     admin = create_user(role="admin")
     status.revoke(holder, admin, "Motif de test")
     page = page_of(check(client, token=token))
-    revoked_on = status.certificate_of(holder).revoked_at.strftime("%d/%m/%Y")
+    revoked_on = date_longue(status.certificate_of(holder).revoked_at)
     assert "Badge révoqué" in page and f"révoqué le {revoked_on}" in page
     assert "Badge authentique et valable" not in page and "Motif de test" not in page
     status.restore(holder, admin, "Erreur")

@@ -1,6 +1,5 @@
 """Cohorts over HTTP: creating, joining, importing, following, acting, exporting; and access."""
 
-import csv
 import io
 import json
 import re
@@ -26,7 +25,16 @@ from quizzes import services as quizzes
 from quizzes.demo import half_right_answers, right_answers
 from quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD, SmtpServer, make_config
-from tests.helpers import HEADER, REFUSED_VALIDATIONS, confirm, count, enrol, upload, url
+from tests.helpers import (
+    HEADER,
+    REFUSED_VALIDATIONS,
+    confirm,
+    count,
+    enrol,
+    read_people_csv,
+    upload,
+    url,
+)
 
 # --- creating and joining ----------------------------------------------------------------------
 
@@ -191,13 +199,7 @@ def test_hostile_content_is_kept_as_text_and_neutralised_in_exports(client, coho
     confirm(client, cohort, upload(client, cohort, hostile))
     page = client.get(url(cohort)).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                client.get(url(cohort, "/export.csv")).get_data(as_text=True).lstrip("\ufeff")
-            )
-        )
-    )
+    rows = read_people_csv(client.get(url(cohort, "/export.csv")))
     assert rows[0]["prenom"].startswith("'=") and rows[0]["structure"] == "'@SUM(1)"
     sheet = load_workbook(io.BytesIO(client.get(url(cohort, "/export.xlsx")).data)).active
     values = [cell.value for cell in sheet[2]]
@@ -288,7 +290,7 @@ def test_dashboard_figures_on_a_hand_built_cohort(client, cohort, create_user):
     row = re.search(r"Début Sarah</a></th>(.*?)</tr>", page, re.S).group(1)
     assert "En cours" in row
     row = re.search(r"Certifiée Chloé</a></th>(.*?)</tr>", page, re.S).group(1)
-    assert row.count("Terminé") == 2 and "quiz : 100 %" in row and "2 → 5" in row
+    assert row.count("Terminé") == 2 and "quiz : 100\u00a0%" in row and "2 → 5" in row
     stuck = client.get(url(cohort, "?filtre=bloques")).get_data(as_text=True)
     assert "Attente Idris" in stuck and "Début Sarah" not in stuck
     by_progress = client.get(url(cohort, "?tri=progression&ordre=desc")).get_data(as_text=True)
@@ -433,7 +435,7 @@ def test_learner_page_tells_one_line_per_event_in_french(client, trainer, cohort
     page = client.get(url(cohort, f"/apprenants/{person.id}")).get_data(as_text=True)
     lines = activity_lines(page)
     assert lines[0] == "Statut retiré par Karim Benali (formateur) — motif : Absent des ateliers"
-    assert "Quiz « Quiz — Module un » réussi : 100 %" in lines
+    assert "Quiz « Quiz — Module un » réussi : 100\u00a0%" in lines
     assert "Leçon terminée : « Leçon 1 »" in lines and "Inscription à la formation" in lines
     assert "A rejoint la cohorte « Morbihan printemps »" in lines
     handed_in = db.session.scalar(
@@ -575,13 +577,7 @@ def test_exports_have_stable_columns(client, cohort, create_user):
     from cohorts.exports import EXPORT_COLUMNS
 
     enrol(cohort, create_user())
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                client.get(url(cohort, "/export.csv")).get_data(as_text=True).lstrip("\ufeff")
-            )
-        )
-    )
+    rows = read_people_csv(client.get(url(cohort, "/export.csv")))
     assert list(rows[0]) == EXPORT_COLUMNS and len(rows) == 1
     sheet = load_workbook(io.BytesIO(client.get(url(cohort, "/export.xlsx")).data)).active
     assert [cell.value for cell in sheet[1]] == EXPORT_COLUMNS
@@ -707,11 +703,11 @@ def test_results_per_question_on_a_hand_built_cohort(client, cohort, create_user
     page = client.get(url(cohort, "/questions")).get_data(as_text=True)
     assert "Quiz — Module un : 5 personne(s) ont rendu ce quiz</caption>" in page
     assert [row for row in question_rows(page) if row[1]] == [  # the questions drawn
-        ("Quelle est la capitale de la France\u202f?", 6, "67 %"),  # 4 right of 6, weakest first
-        ("Quels nombres sont pairs\u202f?", 6, "67 %"),
-        ("Le Turc mécanique cachait un joueur humain.", 6, "100 %"),
-        ("Remettez la recette dans l’ordre.", 6, "100 %"),
-        ("Que peut-on confier à un service d’IA public\u202f?", 6, "100 %"),
+        ("Quelle est la capitale de la France\u202f?", 6, "67\u00a0%"),  # 4 right of 6, weakest first
+        ("Quels nombres sont pairs\u202f?", 6, "67\u00a0%"),
+        ("Le Turc mécanique cachait un joueur humain.", 6, "100\u00a0%"),
+        ("Remettez la recette dans l’ordre.", 6, "100\u00a0%"),
+        ("Que peut-on confier à un service d’IA public\u202f?", 6, "100\u00a0%"),
     ]
     assert url(cohort, "/questions") in client.get(url(cohort)).get_data(as_text=True)
 

@@ -5,9 +5,6 @@ score, and the dashboard (formateur's and admin's), its exports and the learner'
 show it as « no score yet », not fail.
 """
 
-import csv
-import io
-
 import pytest
 
 from cohorts import services
@@ -15,6 +12,7 @@ from lms.extensions import db
 from quizzes.demo import right_answers
 from quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD
+from tests.helpers import french_decimal, read_people_csv
 
 QUIZ = "/modules/module-un/quiz"
 
@@ -69,7 +67,7 @@ def test_a_quiz_opened_and_left_leaves_the_dashboard_up(
     for page in dashboard_pages(cohort):
         assert client.get(page).status_code == 200, page
     assert "quiz :" not in client.get(dashboard_pages(cohort)[0]).get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(client.get(dashboard_pages(cohort)[2]).text)))
+    rows = read_people_csv(client.get(dashboard_pages(cohort)[2]))
     assert rows[0]["quiz_1"] == ""
     learner_page = client.get(f"/formateur/cohortes/{cohort.id}/apprenants/{learner.id}")
     assert learner_page.status_code == 200 and "Aucune tentative." in learner_page.text
@@ -86,6 +84,6 @@ def test_the_best_score_ignores_an_attempt_opened_after_a_graded_one(
     auth.login(trainer.email, PASSWORD)
 
     page = client.get(f"/formateur/cohortes/{cohort.id}")
-    assert page.status_code == 200 and "quiz : 100 %" in page.text
-    rows = list(csv.DictReader(io.StringIO(client.get(dashboard_pages(cohort)[2]).text)))
-    assert float(rows[0]["quiz_1"]) == 100.0
+    assert page.status_code == 200 and "quiz : 100\u00a0%" in page.text
+    rows = read_people_csv(client.get(dashboard_pages(cohort)[2]))
+    assert french_decimal(rows[0]["quiz_1"]) == 100.0

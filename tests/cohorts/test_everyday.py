@@ -16,6 +16,7 @@ from cohorts.models import Cohort, CohortInvitation, CohortMember, CohortNotice
 from courses import progress
 from courses.models import LessonProgress
 from lms.extensions import db
+from lms.formatting import date_longue
 from lms.models import User, utcnow
 from lms.xapi.models import StoredStatement
 from tests.conftest import PASSWORD
@@ -47,7 +48,7 @@ def test_an_imported_learner_is_invited_by_name_for_two_weeks_not_sent_a_reset(
         "Café IA Formation : Karim Benali vous invite dans la cohorte « Morbihan printemps »"
     )
     text = body(message)
-    until = (utcnow() + timedelta(days=14)).strftime("%d/%m/%Y")
+    until = date_longue(utcnow() + timedelta(days=14))
     assert "Karim Benali vous a inscrit·e dans la cohorte « Morbihan printemps »" in text
     assert "« Café IA — Formation des animateurs »" in text
     assert f"(valable 14 jours, jusqu'au {until})" in text

@@ -314,7 +314,7 @@ def test_matching_is_a_keyboard_select_per_prompt_with_partial_credit(
     response = client.submit(QUIZ_URL, {"attempt": attempt, **form, **in_values(attempt, swapped)})
     assert response.status_code == 302
     result = client.get(response.location).get_data(as_text=True)
-    assert "En partie juste (33 %)" in result
+    assert "En partie juste (33\u00a0%)" in result
     assert "Vos associations et les bonnes associations" in result
     graded = db.session.scalar(
         select(QuestionAnswer.score).where(QuestionAnswer.question_id == "inventeurs")
@@ -478,7 +478,7 @@ def test_an_attempt_graded_before_pools_still_shows_its_result(client, login_as)
         )
     db.session.commit()
     page = client.get(f"/modules/module-un/quiz/tentatives/{old.id}").get_data(as_text=True)
-    assert "Quiz pas encore réussi : 50.0 %" in page
+    assert "Quiz pas encore réussi : 50\u00a0%" in page
     assert page.count('<section class="fr-mb-4w"') == 2  # the two questions it answered
     assert "Votre réponse : Paris — <strong>juste</strong>" in page
 

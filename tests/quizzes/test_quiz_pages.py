@@ -107,7 +107,7 @@ def test_a_pass_is_graded_explained_and_recorded(client, login_as):
     response = hand_in(client, RIGHT)
     assert response.status_code == 302 and "/quiz/tentatives/" in response.location
     page = client.get(response.location).get_data(as_text=True)
-    assert "Quiz réussi" in page and "100.0 %" in page and "Paris est la capitale." in page
+    assert "Quiz réussi" in page and "100\u00a0%" in page and "Paris est la capitale." in page
     (attempted,) = statements(user, "attempted")
     assert attempted["object"]["id"] == QUIZ_ID
     assert len(statements(user, "answered")) == 5
@@ -212,13 +212,13 @@ def test_a_fail_shows_what_was_wrong_and_allows_a_retry(client, login_as):
     user = login_as()
     response = hand_in(client, WRONG)
     page = client.get(response.location).get_data(as_text=True)
-    assert "Quiz pas encore réussi" in page and "50.0 %" in page
-    assert "Réponse inexacte" in page and "En partie juste (50 %)" in page
+    assert "Quiz pas encore réussi" in page and "50\u00a0%" in page
+    assert "Réponse inexacte" in page and "En partie juste (50\u00a0%)" in page
     (failed,) = statements(user, "failed")
     assert failed["result"]["success"] is False and failed["result"]["score"]["scaled"] == 0.5
     hand_in(client, RIGHT)
     assert count(QuizAttempt) == 2  # all attempts are kept
-    assert "Votre meilleur score : <strong>100.0 %" in client.get("/modules/module-un").get_data(
+    assert "Votre meilleur score : <strong>100\u00a0%" in client.get("/modules/module-un").get_data(
         as_text=True
     )
 
@@ -282,7 +282,7 @@ def test_handing_in_the_same_attempt_twice_changes_nothing(client, login_as):
     assert again.status_code == 302
     assert again.location == f"/modules/module-un/quiz/tentatives/{mine}"
     page = client.get(again.location).get_data(as_text=True)
-    assert ALREADY in page and "Quiz réussi : 100.0 %" in page  # the first grade stands
+    assert ALREADY in page and "Quiz réussi : 100\u00a0%" in page  # the first grade stands
     assert count(QuestionAnswer) == 5 and count(StoredStatement) == statements_before
     assert db.session.get(QuizAttempt, int(mine)).score == 100.0
 
@@ -340,20 +340,20 @@ def test_a_score_rounded_up_to_the_mark_does_not_pass(client, login_as):
     # One item of three well placed: 4 + 1/3 points of 5, 86.666… %, shown as 86.7 %.
     response = hand_in(client, {**RIGHT, "q-partage.recette": "non", "q-partage.secu": "oui"})
     page = client.get(response.location).get_data(as_text=True)
-    assert "Quiz pas encore réussi : 86.7 %" in page and "Le seuil est de 86.7 %" in page
+    assert "Quiz pas encore réussi : 86,7\u00a0%" in page and "Le seuil est de 86,7\u00a0%" in page
     assert db.session.scalar(select(QuizAttempt.passed)) is False
     assert statements(user, "passed") == [] and len(statements(user, "failed")) == 1
     panel = client.get("/modules/module-un").get_data(as_text=True)
-    assert "<strong>86.7 %</strong>." in panel and "quiz réussi" not in panel
+    assert "<strong>86,7\u00a0%</strong>." in panel and "quiz réussi" not in panel
 
 
 @pytest.mark.parametrize("app_config", [{"QUIZ_PASS_MARK": 50}])
 def test_the_configured_pass_mark_is_honoured(client, login_as):
     user = login_as()
-    assert "réussi à partir de 50 %" in client.get("/modules/module-un/quiz").get_data(as_text=True)
+    assert "réussi à partir de 50\u00a0%" in client.get("/modules/module-un/quiz").get_data(as_text=True)
     response = hand_in(client, WRONG)  # 50 %: a fail at the default 80, a pass here
     page = client.get(response.location).get_data(as_text=True)
-    assert "Quiz réussi : 50.0 %" in page and "le seuil de 50 % est atteint" in page
+    assert "Quiz réussi : 50\u00a0%" in page and "le seuil de 50\u00a0% est atteint" in page
     (passed,) = statements(user, "passed")
     assert passed["context"]["extensions"][MASTERY] == 0.5
     assert "quiz réussi" in client.get("/modules/module-un").get_data(as_text=True)

@@ -8,8 +8,6 @@ counts the listings visible now (an erased person's listing is gone), and the em
 kept, so an erased person moves from their structure to « Autres structures ».
 """
 
-import csv
-import io
 import re
 from datetime import date
 
@@ -30,6 +28,7 @@ from stats.models import (
 )
 from stats.views import EXPORTS
 from tests.conftest import PASSWORD
+from tests.helpers import read_people_csv
 
 WEEK_1_DAY = date(2026, 1, 6)  # tests/stats/conftest.py: b1–b7 signed up that Tuesday
 
@@ -56,7 +55,7 @@ def queries(france) -> list[str]:
 
 def read_csv(response) -> list[dict]:
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
+    return read_people_csv(response)
 
 
 def page(client, path: str) -> str:
@@ -275,7 +274,8 @@ def test_the_anonymous_tables_have_no_column_that_could_name_someone():
     assert columns == {
         "erased_learners": {
             "id", "registered_on", "departement_code", "profile", "started", "completed",
-            "certified", "certified_week", "days_to_certificate",
+            "certified", "certified_week", "days_to_certificate", "impact_until",
+            "held_cafe_in_time",
         },
         "erased_cohort_members": {"erased_id", "cohort_id"},
         "erased_readiness": {"erased_id", "phase", "statement_id", "value"},

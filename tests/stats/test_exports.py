@@ -5,16 +5,17 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
+from stats.forms import Filters
 from stats.views import EXPORTS
+from tests.helpers import french_decimal, read_people_csv
 
 FUNNEL_COLUMNS = ["inscrits", "commence", "termine", "certifies", "annuaire", "taux_achevement"]
 
 
 def read_csv(response) -> list[dict]:
-    text = response.get_data(as_text=True)
-    assert text.startswith("\ufeff")  # spreadsheets then read the accents
-    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    return read_people_csv(response)
 
 
 def read_xlsx(response):
@@ -33,8 +34,9 @@ def test_csv_of_regions_has_stable_columns_and_protected_cells(admin_client, fra
     by_region = {row["region"]: row for row in rows}
     assert by_region["Bretagne"] == {
         "region": "Bretagne", "inscrits": "7", "commence": "7", "termine": "6",
-        "certifies": "5", "annuaire": "< 5", "taux_achevement": "85.7",
+        "certifies": "5", "annuaire": "< 5", "taux_achevement": "85,7",
     }  # fmt: skip
+    assert french_decimal(by_region["Bretagne"]["taux_achevement"]) == 85.7
     assert by_region["Corse"]["inscrits"] == "< 5"
     assert rows[-1]["region"] == "Ensemble" and rows[-1]["inscrits"] == "14"
     assert len(rows) == 19  # 18 régions and France
@@ -61,7 +63,7 @@ def test_xlsx_is_readable_with_numbers_as_numbers(admin_client, france):
     rows = list(workbook["departements"].iter_rows(values_only=True))
     assert rows[0][:4] == ("Code", "Département", "Région", "Inscrit·es")
     ille = next(row for row in rows if row[0] == "35")
-    assert ille[3:] == (7, 7, 6, 5, "< 5", 85.7)
+    assert ille[3:] == (7, 7, 6, 5, "< 5", 0.857)
     finistere = next(row for row in rows if row[0] == "29")
     assert finistere[3] == "< 5" and finistere[8] is None
     notes = dict(workbook["notes"].iter_rows(values_only=True))
@@ -86,7 +88,7 @@ def test_every_table_exports_in_both_formats(admin_client, france, name):
 def test_every_export_hides_small_cells(admin_client, france):
     for name in EXPORTS:
         text = admin_client.get(f"/admin/statistiques/export/{name}.csv").get_data(as_text=True)
-        for row in csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))):
+        for row in csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"):
             for column, value in row.items():
                 if column in FUNNEL_COLUMNS[:5] or column in ("personnes", "repondants", "prets"):
                     assert value in ("< 5", "n. d.") or int(value) >= 5, (name, column, value)
@@ -132,3 +134,28 @@ def test_the_file_is_named_after_its_filters(admin_client, france):
     assert response.headers["Content-Disposition"] == f"attachment; filename={expected}"
     response = admin_client.get("/admin/statistiques/export/regions.xlsx?region=Bretagne")
     assert f"regions-bretagne-{today}.xlsx" in response.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_every_xlsx_holds_numbers_in_french_formats(admin_client, france, name):
+    """A count is a number shown « 11 483 », a share a fraction shown « 85,7 % », headers bold;
+    the CSV of the same table gives the same figures with a decimal comma."""
+    workbook = read_xlsx(admin_client.get(f"/admin/statistiques/export/{name}.xlsx"))
+    sheet = workbook[name]
+    columns = {column.label: column for column in EXPORTS[name](Filters())[name].columns}
+    header = [cell.value for cell in sheet[1]]
+    assert all(cell.font.bold for cell in sheet[1]) and sheet.freeze_panes == "A2"
+    expected = {"count": "#,##0", "share": "0.0 %", "number": "#,##0.0#"}
+    numbers = 0
+    for row in sheet.iter_rows(min_row=2):
+        for label, cell in zip(header, row, strict=True):
+            kind = columns[label].kind
+            if isinstance(cell.value, int | float):
+                assert cell.data_type == "n" and cell.number_format == expected[kind], label
+                assert kind != "share" or 0 <= cell.value <= 1, (label, cell.value)
+                numbers += 1
+            else:  # text, a protected cell (« < 5 », « n. d. ») or nothing
+                assert kind == "text" or cell.value in (None, "< 5", "n. d."), (label, cell.value)
+    assert numbers
+    for index in range(1, len(header) + 1):
+        assert 8 <= sheet.column_dimensions[get_column_letter(index)].width <= 60
