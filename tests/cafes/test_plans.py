@@ -16,6 +16,7 @@ from certificates.demo import certify
 from lms.accounts.services import delete_account
 from lms.extensions import db
 from tests.helpers import count
+from tests.vnu import html_errors, require_checker
 
 
 @pytest.fixture
@@ -151,7 +152,8 @@ def test_the_print_page_shows_the_timed_sequence(client, login_as):
     page = client.get(f"/preparer-mon-cafe/{plan.id}/imprimer").get_data(as_text=True)
     assert "90 minutes en tout" in page
     assert "15 h 45" in page  # the last step: 14 h 30 + 75 minutes
-    assert "Ille-et-Vilaine" in page and "@media print" in page
+    assert "Ille-et-Vilaine" in page
+    assert 'href="/cafes/static/print.css" media="print"' in page
 
 
 # --- the PDF, read by poppler ------------------------------------------------------------------
@@ -269,3 +271,17 @@ def test_the_module_and_the_dashboard_lead_to_the_planner(client, login_as):
     # Another module's page does not offer it.
     other = client.get("/modules/histoire-ia").get_data(as_text=True)
     assert "/preparer-mon-cafe" not in other
+
+
+def test_the_refused_plan_and_its_print_page_pass_the_nu_html_checker(client, login_as):
+    require_checker()
+    login_as()
+    refused = client.submit("/preparer-mon-cafe", plan_form(title="", **{"steps-0-minutes": ""}))
+    assert refused.status_code == 422
+    plan = saved(client)
+    pages = {
+        "refused": refused.get_data(as_text=True),
+        "plan": client.get(f"/preparer-mon-cafe/{plan.id}").get_data(as_text=True),
+        "print": client.get(f"/preparer-mon-cafe/{plan.id}/imprimer").get_data(as_text=True),
+    }
+    assert not html_errors(pages), html_errors(pages)
