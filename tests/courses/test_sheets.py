@@ -76,6 +76,18 @@ def test_pdffonts_finds_every_font_embedded(served, module):
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.slug)
+def test_the_structure_tree_has_the_title_the_four_sections_and_their_lists(served, module):
+    # poppler's own reading of the tags: what a screen reader navigates by.
+    tree = subprocess.run(
+        ["pdfinfo", "-struct", str(served(module))], capture_output=True, text=True, check=True
+    ).stdout
+    roles = [line.split()[0] for line in tree.splitlines() if line.strip()]
+    assert roles.count("H1") == 1 and roles.count("H2") == 4
+    items = len(module.sheet.key_ideas) + len(module.sheet.words) + len(module.sheet.sources)
+    assert roles.count("L") == 3 and roles.count("LI") == items
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.slug)
 def test_the_pdf_says_what_the_sheet_says_in_french(served, module):
     reader = PdfReader(served(module))
     root = reader.trailer["/Root"]
