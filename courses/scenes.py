@@ -25,12 +25,17 @@ choice), one plain form per step: it works without JavaScript and with the keybo
 The path taken is kept as the person's answer (courses.activities.save_answer): a list of
 [step, choice] pairs. A step may be answered only when it is the first one or the follow-up of
 the last reaction chosen; answering an earlier step again replays the scene from there.
+Each reaction is recorded as xAPI « answered » (the step a choice interaction, the lesson as
+parent); a scene never counts toward a lesson, a module or the status.
 """
 
 from flask import Flask, render_template
 from markupsafe import Markup
+from tincan import InteractionComponent, LanguageMap, Result
 
-from . import activities
+from lms.xapi import activity, record
+
+from . import activities, progress
 
 VERDICTS = {
     "juste": "Bon réflexe",
@@ -175,6 +180,42 @@ class SceneKind:
         played_ids = [s for s, _ in path]
         kept = path[: played_ids.index(step_id)] if step_id in played_ids else path
         activities.save_answer(block, lesson, user, {"path": [*kept, [step_id, choice_id]]})
+        _record(user, lesson, block, steps[step_id], _choice(steps[step_id], choice_id))
+
+
+def step_activity(lesson, block, step: dict):
+    """One step of a scene as an xAPI choice interaction; its « juste » reactions are right."""
+    return activity(
+        "cmi.interaction",
+        f"{block.data['title']} — {step['prompt']}"[:200],
+        "modules",
+        lesson.module_slug,
+        "lecons",
+        lesson.slug,
+        "activites",
+        block.id,
+        "etapes",
+        step["id"],
+        interaction_type="choice",
+        correct_responses_pattern=[c["id"] for c in step["choices"] if c["verdict"] == "juste"],
+        description=LanguageMap({"fr-FR": step["prompt"]}),
+        choices=[
+            InteractionComponent(id=c["id"], description=LanguageMap({"fr-FR": c["text"]}))
+            for c in step["choices"]
+        ],
+    )
+
+
+def _record(user, lesson, block, step: dict, choice: dict) -> None:
+    """xAPI « answered », the lesson as parent, in the answer's transaction; never progress."""
+    module = progress.catalogue().module(lesson.module_slug)
+    record(
+        user,
+        "answered",
+        step_activity(lesson, block, step),
+        result=Result(response=choice["id"], success=choice["verdict"] == "juste"),
+        parent=progress.lesson_activity(module, lesson),
+    )
 
 
 def register(app: Flask) -> None:

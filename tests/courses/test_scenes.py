@@ -2,7 +2,9 @@
 of every step is tried; the feedback and verdict come from the server after the choice, never
 before; a forged step or reaction is refused (400) and saves nothing, as does a missing token."""
 
+import json
 import re
+import subprocess
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +12,10 @@ from sqlalchemy import select
 from courses import scenes
 from courses.models import ActivityAnswer, LessonProgress
 from lms.extensions import db
+from lms.xapi.models import StoredStatement
+from lms.xapi.vocabulary import VERBS
 from tests.helpers import count
+from tests.lrs.server import RALPH_PYTHON
 
 LESSON = "/modules/animer-cafe-ia/situations-delicates"
 SCENES = ("scene-monopole", "scene-hostile", "scene-sans-reponse")
@@ -190,3 +195,58 @@ def test_playing_counts_for_nothing_in_the_progress_and_can_start_again(client, 
 def test_a_badly_written_scene_is_refused_in_french(data, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         scenes.validate(data)
+
+
+# --- xAPI ---------------------------------------------------------------------------------------
+
+
+def answered_statements() -> list[dict]:
+    rows = db.session.scalars(
+        select(StoredStatement.payload)
+        .where(StoredStatement.verb == VERBS["answered"][0])
+        .order_by(StoredStatement.id)
+    )
+    return [json.loads(payload) for payload in rows]
+
+
+def test_each_reaction_is_recorded_as_answered_with_the_lesson_as_parent(app, client, login_as):
+    login_as()
+    play(client, "scene-monopole", "debut", "couper")
+    play(client, "scene-monopole", "apres-coupure", "excuser")
+    first, second = answered_statements()
+    lesson = (
+        app.config["BASE_URL"] + "/formation/modules/animer-cafe-ia/lecons/situations-delicates"
+    )
+    assert first["object"]["id"] == lesson + "/activites/scene-monopole/etapes/debut"
+    definition = first["object"]["definition"]
+    assert definition["interactionType"] == "choice"
+    assert definition["correctResponsesPattern"] == ["reformuler"]
+    assert [c["id"] for c in definition["choices"]] == ["couper", "reformuler", "laisser"]
+    assert first["result"] == {"response": "couper", "success": False}
+    assert second["result"] == {"response": "excuser", "success": True}
+    assert [p["id"] for p in first["context"]["contextActivities"]["parent"]] == [lesson]
+
+
+RALPH = """
+import json, sys
+from ralph.models.xapi.base.statements import BaseXapiStatement
+BaseXapiStatement.model_validate(json.load(sys.stdin))
+print("ok")
+"""
+
+
+@pytest.mark.lrs
+def test_the_answered_statement_passes_ralphs_xapi_model(client, login_as):
+    if not RALPH_PYTHON.exists():
+        pytest.fail(f"Ralph manque ({RALPH_PYTHON}) : make test l'installe (tests/lrs/install.sh)")
+    login_as()
+    play(client, "scene-hostile", "debut", "accueillir")
+    (statement,) = answered_statements()
+    checked = subprocess.run(
+        [str(RALPH_PYTHON), "-c", RALPH],
+        input=json.dumps(statement),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.stdout.strip() == "ok", checked.stderr
