@@ -1,9 +1,10 @@
 """The référents' forms: granting and withdrawing a territory, writing to its animateurs."""
 
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from annuaire.forms import one_line
+from lms.concurrency import new_submission
 from lms.forms import BaseForm
 
 from . import territories
@@ -35,6 +36,7 @@ class WithdrawForm(BaseForm):
 
 
 class MessageForm(BaseForm):
+    envoi = HiddenField(default=new_submission)  # the page's one-time token
     subject = StringField(
         "Objet", [InputRequired("Indiquez l'objet du message."), one_line, Length(max=150)]
     )

@@ -26,12 +26,15 @@ class Assignment(db.Model):
 
 class SentMessage(db.Model):
     """A message to the territory's animateurs: its subject, date and number of recipients,
-    for the rate limit and the référent's own data. Neither the body nor who received it."""
+    for the rate limit and the référent's own data. Neither the body nor who received it.
+    `submission`: the form page's one-time token, so that a page sent twice sends once."""
 
     __tablename__ = "referent_messages"
+    __table_args__ = (UniqueConstraint("referent_id", "submission"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     subject: Mapped[str] = mapped_column(String(150))
     recipients: Mapped[int]
+    submission: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime] = timestamp(default=utcnow)

@@ -7,8 +7,9 @@ outside those départements is simply not found (404), whatever id the request c
 import logging
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from annuaire.models import Listing
 from annuaire.services import public_listings
@@ -84,7 +85,11 @@ def grant(person: User, territory: Territory, by: User, reason: str) -> Assignme
         granted_by_id=by.id,
     )
     db.session.add(assignment)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # the same form sent twice at once: one row, one e-mail
+        db.session.rollback()
+        raise Refused(f"{person.full_name} suit déjà ce territoire.") from error
     log.info("référent %s : territoire %s donné par %s", person.id, territory.value, by.id)
     send_notice(
         person.email,
@@ -112,8 +117,6 @@ def withdraw(assignment: Assignment, by: User, reason: str) -> None:
 
 
 def _url(endpoint: str) -> str:
-    from flask import url_for
-
     return current_app.config["BASE_URL"] + url_for(endpoint)
 
 
@@ -225,13 +228,24 @@ def may_send(referent: User) -> bool:
     return sent_today(referent) < MESSAGES_PER_DAY
 
 
-def send_message(referent: User, subject: str, body: str) -> int:
+def send_message(referent: User, subject: str, body: str, submission: str) -> int | None:
     """One e-mail per animateur of the territory who accepts contact; Reply-To: the référent.
-    The number is recorded before sending, so a failing server still counts toward the limit."""
+    Recorded first, under the page's token: the same page sent twice (a double click, two
+    tabs) finds the record and sends nothing (None). A failing server still counts."""
     recipients = listings_in(territory_of(referent))
-    record = SentMessage(referent_id=referent.id, subject=subject, recipients=len(recipients))
+    record = SentMessage(
+        referent_id=referent.id,
+        subject=subject,
+        recipients=len(recipients),
+        submission=submission,
+    )
     db.session.add(record)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        log.info("message de référent déjà envoyé : %s", referent.id)
+        return None
     for listing in recipients:
         animateur = db.session.get(User, listing.user_id)
         send_mail(

@@ -2,17 +2,19 @@
 
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from cafes.forms import HideForm
 from cafes.models import ACTION_PATHS, FORMATS, THEMES
 from cafes.services import french_day
+from lms.concurrency import submission_of
 from lms.departements import departement
 from lms.extensions import db
 from lms.mail import MailUnavailable
 from lms.models import Role, User
+from lms.secrecy import shown
 from lms.security import roles_required
 
 from . import bp, services
@@ -114,6 +116,7 @@ def territory():
         past=services.cafes_in(codes, past=True),
         reach=services.reach(codes),
         reports=services.reports_in(codes),
+        shown=shown,
         themes=THEMES,
         action_paths=ACTION_PATHS,
         departement=departement,
@@ -177,10 +180,15 @@ def message():
     if not form.validate_on_submit():
         return _message_page(form, 422)
     try:
-        sent = services.send_message(current_user, form.subject.data, form.body.data)
+        sent = services.send_message(
+            current_user, form.subject.data, form.body.data, submission_of(request.form)
+        )
     except MailUnavailable:
         flash("Le serveur d'e-mail ne répond pas : le message n'est pas parti en entier.", "error")
         return _message_page(form, 503)
+    if sent is None:
+        flash("Ce message est déjà parti.", "info")
+        return redirect(url_for("referents.territory"))
     flash(f"Votre message est envoyé à {sent} animateur{'s' if sent > 1 else ''}.", "success")
     return redirect(url_for("referents.territory"))
 

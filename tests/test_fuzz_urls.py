@@ -123,6 +123,7 @@ def world(app, create_user):
             "listing_id": str(listing.id),
             "cafe_id": str(cafe.id),
             "registration_id": "1",
+            "assignment_id": "1",  # a référent's territory: a 404, after the body's checks
             "attempt_id": str(attempt.id),
             "module_slug": "module-un",
             "lesson_slug": "lecon-1",

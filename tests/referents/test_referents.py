@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 from sqlalchemy import select
@@ -186,6 +187,9 @@ def test_the_reach_counts_submitted_reports_of_the_territory_with_the_small_cell
     assert "<td>12</td>" in cells["Ille-et-Vilaine (35)"]
     assert ">3</td><td>24</td>" in cells["Total"]  # 3 cafés held, 24 people
     assert "Secret toulousain" not in page  # Occitanie's report is not there
+    reports = page[page.index('id="comptes-rendus"') : page.index('id="animateurs"')]
+    assert '<td class="cafeia-key">&lt; 5</td>' in reports  # nor 29's 3 people, in its report
+    assert '<td class="cafeia-key">3</td>' not in reports
 
 
 def test_one_hidden_cell_beside_its_total_hides_another(client, login_as, animateurs):
@@ -268,6 +272,16 @@ def test_messages_are_limited_per_day_and_a_refused_one_sends_nothing(
     assert response.status_code == 429
     assert "réessayez demain" in response.get_data(as_text=True)
     assert len(mailbox) == 3 and count(SentMessage) == 3
+
+
+def test_the_same_page_sent_twice_sends_once(client, referente, animateurs, mailbox):
+    page = client.get("/mon-territoire/message").get_data(as_text=True)
+    token = re.search(r'name="envoi" type="hidden" value="([^"]+)"', page)
+    form = {"subject": "Bonjour", "body": "Texte.", "envoi": token[1]}
+    assert client.submit("/mon-territoire/message", form).status_code == 302
+    again = client.submit("/mon-territoire/message", form, follow_redirects=True)
+    assert "Ce message est déjà parti." in again.get_data(as_text=True)
+    assert len(mailbox) == 1 and count(SentMessage) == 1
 
 
 def test_a_subject_on_two_lines_is_refused(client, referente, animateurs, mailbox):
