@@ -61,8 +61,9 @@ PANELS = (
 
 MENU = Hook(
     "menu",
-    "An entry of the main menu: connect(app, MENU, None, endpoint=, label=, roles=, order=); "
-    "roles None = everybody; entries are shown by `order`.",
+    "An entry of the main menu: connect(app, MENU, None, endpoint=, label=, roles=, order=, "
+    "shown_to=); roles None = everybody; shown_to(user) -> bool, if given, must say yes too "
+    "(a référent's territory, which is no role); entries are shown by `order`.",
 )
 PERSONAL_DATA = Hook(
     "personal_data",
