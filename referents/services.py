@@ -18,7 +18,7 @@ from cafes.models import SUBMITTED, Cafe, CafeReport
 from certificates.models import Certificate
 from lms.extensions import db
 from lms.mail import send_mail, send_notice
-from lms.models import User, utcnow
+from lms.models import Role, User, utcnow
 from lms.secrecy import protect, shown
 
 from .models import Assignment, SentMessage
@@ -208,8 +208,18 @@ def hide(cafe: Cafe, referent: User, reason: str) -> bool:
     return cafes.hide(cafe, referent, reason)
 
 
-def show_again(cafe: Cafe) -> None:
+def hidden_nationally(cafe: Cafe) -> bool:
+    """Hidden by a national admin: a référent does not overrule it."""
+    if cafe.hidden_at is None or cafe.hidden_by_id is None:
+        return False
+    return db.session.scalar(select(User.role).where(User.id == cafe.hidden_by_id)) == Role.ADMIN
+
+
+def show_again(cafe: Cafe) -> bool:
+    if hidden_nationally(cafe):
+        return False
     cafes.show_again(cafe)
+    return True
 
 
 # --- messages to the territory's animateurs -----------------------------------------------------

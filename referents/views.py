@@ -123,6 +123,7 @@ def territory():
         french_day=french_day,
         formats=FORMATS,
         hide_form=HideForm(),
+        hidden_nationally=services.hidden_nationally,
     )
 
 
@@ -145,8 +146,12 @@ def hide(cafe_id):
 @bp.post("/mon-territoire/cafes/<int:cafe_id>/afficher")
 @referent_required
 def show(cafe_id):
-    """A référent: show a café of the territory again."""
-    services.show_again(_own_cafe(cafe_id))
+    """A référent: show a café of the territory again, unless a national admin hid it."""
+    if not services.show_again(_own_cafe(cafe_id)):
+        flash(
+            "Ce café a été masqué par l'administration nationale : elle seule l'affiche.", "error"
+        )
+        return redirect(url_for("referents.territory", _anchor="cafes")), 303
     flash("Le café est de nouveau visible.", "success")
     return redirect(url_for("referents.territory", _anchor="cafes"))
 

@@ -167,6 +167,17 @@ def test_a_referent_hides_a_cafe_of_the_territory_and_its_animateur_is_told(
     assert db.session.get(Cafe, cafe.id).hidden_at is None
 
 
+def test_a_cafe_hidden_by_a_national_admin_stays_hidden(client, referente, cafes_both, create_user):
+    cafe = cafes_both["breton"]
+    cafe.hidden_at, cafe.hidden_by_id = utcnow(), create_user(role="admin").id
+    db.session.commit()
+    assert "Masqué par l'administration nationale." in client.get("/mon-territoire").text
+    response = client.submit(f"/mon-territoire/cafes/{cafe.id}/afficher")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Cafe, cafe.id).hidden_at is not None
+
+
 def test_the_reach_counts_submitted_reports_of_the_territory_with_the_small_cell_rule(
     client, referente, cafes_both, animateurs
 ):
