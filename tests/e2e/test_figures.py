@@ -5,7 +5,7 @@ text alternatives are there, and the sheet's HTML version and download link are 
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import log_in, visit
+from tests.e2e.conftest import assert_accessible, log_in, visit
 
 TIMELINE = "/modules/histoire-ia/demeler-vrai-faux"
 DIAGRAM = "/modules/donnees-algorithmes/comment-une-machine-apprend"
@@ -82,6 +82,7 @@ def test_the_sheet_is_linked_from_the_module_and_its_html_version_is_clean(
     assert "Une page A4 –" in link.inner_text() and link.get_attribute("download") is not None
     page.get_by_role("link", name="Lire la fiche en version texte").click()
     page.wait_for_url("**/modules/ia-travail/fiche")
-    visit(page, "/modules/ia-travail/fiche")
+    page.wait_for_load_state()
+    assert_accessible(page)
     assert page.get_by_role("heading", name="Une question pour ouvrir le débat").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
