@@ -687,8 +687,8 @@ def answer(person, right: bool) -> None:
 
 
 def question_rows(page: str) -> list[tuple[str, int, str]]:
-    cells = r'<th scope="row">([^<]+)</th><td>(\d+)</td>\s*<td>([^<]+)</td>'
-    return [(q, int(n), share.strip()) for q, n, share in re.findall(cells, page)]
+    cells = r'<th scope="row">([^<]+)</th>\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*>(\d+)</td>'
+    return [(q, int(n), share.strip()) for q, share, n in re.findall(cells, page)]
 
 
 @pytest.mark.usefixtures("classic_draw")  # five questions, always the same
