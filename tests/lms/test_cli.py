@@ -17,13 +17,13 @@ def test_demo_data_loads_once(runner, auth):
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0
     assert "0 compte(s) créé(s)" in runner.invoke(args=["lms", "demo"]).output
     # The README's three accounts, a certified animatrice, three listed animateurs, three
-    # more learners of the demo cohort, one imported without a password yet (and the national
-    # figures' synthetic learners).
+    # more learners of the demo cohort, one imported without a password yet, the référente for
+    # Bretagne (and the national figures' synthetic learners).
     assert (
         db.session.scalar(
             select(func.count()).select_from(User).where(User.email.not_like("%@stats.exemple.fr"))
         )
-        == len(DEMO_ACCOUNTS) + 8
+        == len(DEMO_ACCOUNTS) + 9
     )
     from certificates import status
     from certificates.demo import ANIMATRICE

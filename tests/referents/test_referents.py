@@ -335,3 +335,19 @@ def test_refused_forms_pass_the_nu_html_checker(client, login_as, referente, ani
     assert response.status_code == 422
     pages["octroi refusé"] = response.get_data(as_text=True)
     assert html_errors(pages) == []
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_referente_follows_bretagne_once(runner, client, auth):
+    for _ in range(2):
+        assert runner.invoke(args=["lms", "demo"]).exit_code == 0
+    referente = db.session.scalar(select(User).where(User.email == "referente@exemple.fr"))
+    assert [(a.kind, a.code) for a in db.session.scalars(select(Assignment))] == [("region", "53")]
+    assert count(Cafe, Cafe.title == "Café IA des parents") == 1
+    auth.login(referente.email, "cafeia-demo")
+    page = client.get("/mon-territoire").get_data(as_text=True)
+    assert "Parents, enfants et IA" in page and "Café IA des parents" in page
+    assert "Toulouse" not in page and "Roubaix" not in page
+    assert ">14</td>" in page  # the Brest report's 14 participants, in the reach
