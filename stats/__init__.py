@@ -10,7 +10,7 @@ bp = Blueprint("stats", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Its anonymous facts are kept when an account is erased (ACCOUNT_ERASING)."""
-    from . import demo, erasure, views  # noqa: F401  (views attach to bp)
+    from . import demo, erasure, reach_views, views  # noqa: F401  (views attach to bp)
 
     app.register_blueprint(bp)
     navigation.add_entry(app, "stats.overview", "Statistiques nationales", {Role.ADMIN}, order=70)
@@ -19,3 +19,6 @@ def init_app(app: Flask) -> None:
     )
     hooks.connect(app, hooks.ACCOUNT_ERASING, erasure.keep_anonymous_facts)
     hooks.connect(app, hooks.DEMO_DATA, demo.national_learners)
+    hooks.connect(
+        app, hooks.COHORT_PAGE, reach_views.cohort_panel, template="stats/_cohort_panel.html"
+    )

@@ -14,7 +14,7 @@ from cohorts.models import CohortMember
 from lms.extensions import db
 from lms.models import Role, User, as_utc
 
-from . import services
+from . import reach, services
 from .forms import Filters
 from .models import (
     ErasedCohortMember,
@@ -56,6 +56,7 @@ def _learner(user: User) -> ErasedLearner:
         .where(User.id == user.id)
     ).one()
     certified = bool(row.certifies)
+    impact_until, held_in_time = reach.impact_of(user.id)
     return ErasedLearner(
         registered_on=as_utc(user.created_at).date(),
         departement_code=user.departement_code,
@@ -67,6 +68,8 @@ def _learner(user: User) -> ErasedLearner:
         if certified
         else None,
         days_to_certificate=float(row.days) if certified else None,
+        impact_until=impact_until,
+        held_cafe_in_time=held_in_time,
     )
 
 

@@ -30,6 +30,10 @@ class ErasedLearner(db.Model):
     certified: Mapped[bool]  # a certificate not revoked when the account was erased
     certified_week: Mapped[date | None]  # its Monday (UTC)
     days_to_certificate: Mapped[float | None]
+    # From the training to the cafés (stats.reach.impact): the day the 3 months after the
+    # certificate end, and whether a café of theirs was reported within them.
+    impact_until: Mapped[date | None]
+    held_cafe_in_time: Mapped[bool | None]
 
 
 class ErasedCohortMember(db.Model):

@@ -11,8 +11,9 @@ from lms.models import Role
 from lms.secrecy import HIDDEN, SMALL, THRESHOLD
 from lms.security import roles_required
 
-from . import bp, charts, exports, tables
+from . import bp, charts, exports, reach_tables, tables
 from .forms import FilterForm, Filters
+from .reach import ReachFilters
 
 # endpoint, label: the pages, in the order of their sub-menu.
 PAGES = [
@@ -21,7 +22,11 @@ PAGES = [
     ("stats.publics", "Profils, structures, cohortes"),
     ("stats.readiness", "Positionnement"),
     ("stats.questions", "Questions des quiz"),
+    ("stats.reach_page", "Cafés tenus"),
+    ("stats.syntheses", "Synthèses des cafés"),
 ]
+# The cafés' pages: filtered by the café's day and place, not by sign-up (reach_views).
+REACH_PAGES = ("stats.reach_page", "stats.syntheses")
 # A table's name -> the builder that gives it (one builder may give several tables).
 EXPORTS = {
     **dict.fromkeys(("entonnoir", "indicateurs", "animer", "semaines"), tables.overview),
@@ -29,6 +34,7 @@ EXPORTS = {
     **dict.fromkeys(("profils", "cohortes"), tables.publics),
     "structures": partial(tables.publics, structures=None),  # every structure of 5 or more
     "positionnement": tables.readiness_table,
+    "impact": lambda filters: {"impact": reach_tables.impact_table(filters)},
     **dict.fromkeys(("quiz", "questions"), tables.questions),
 }
 # The map can show any step of the funnel.
@@ -40,6 +46,7 @@ def helpers():
     return {
         "number": charts.number,
         "stats_pages": PAGES,
+        "reach_pages": REACH_PAGES,
         "small": SMALL,
         "hidden": HIDDEN,
         "threshold": THRESHOLD,
@@ -81,6 +88,7 @@ def _with_charts(filters: Filters) -> dict:
     weeks = found["semaines"].rows
     return {
         **found,
+        "impact": reach_tables.impact_table(filters),
         "charts": {
             "entonnoir": charts.horizontal(funnel, [("Personnes", charts.BLUE)]),
             "animer": charts.horizontal(key, [("4 ou 5", charts.BLUE)], kind="share"),
@@ -182,5 +190,13 @@ def _open_data() -> dict:
     ttl = current_app.config.get("STATS_OPEN_DATA_TTL", 600)
     cache = current_app.extensions.setdefault("stats_open_data", {})
     if not ttl or cache.get("until", 0) < time.monotonic():
-        cache.update(data=exports.open_data(tables.national()), until=time.monotonic() + ttl)
+        data = {**exports.open_data(tables.national()), "cafes_ia": _reach_summary()}
+        cache.update(data=data, until=time.monotonic() + ttl)
     return cache["data"]
+
+
+def _reach_summary() -> dict:
+    """The cafés' national reach, the figures of /statistiques/cafes.json."""
+    found = reach_tables.reach_tables(ReachFilters())
+    regions = [{k: row[k] for k in ("region", "cafes", "personnes")} for row in found["cafes_regions"].export_rows()]  # fmt: skip
+    return {**reach_tables.open_summary(found), "regions": regions}

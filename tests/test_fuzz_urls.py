@@ -57,6 +57,11 @@ QUERY_PARAMS = {
         for page in ("overview", "publics", "readiness", "questions", "export")
     },
     "stats.territories": ["du", "au", "region", "cohorte", "carte"],
+    **{
+        f"stats.{page}": ["du", "au", "region", "departement", "theme"]
+        for page in ("reach_page", "reach_export", "syntheses_export")
+    },
+    "stats.syntheses": ["du", "au", "region", "departement", "theme", "page"],
 }
 XAPI = {"X-Experience-API-Version": "1.0.3"}
 # Hand-made cursors: decoded, each has the wrong shape for [stored, id].

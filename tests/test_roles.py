@@ -48,6 +48,10 @@ PROTECTED = [
     ("GET", "/admin/statistiques/positionnement", ("admin",)),
     ("GET", "/admin/statistiques/questions", ("admin",)),
     ("GET", "/admin/statistiques/export/entonnoir.csv", ("admin",)),
+    ("GET", "/admin/statistiques/cafes", ("admin",)),
+    ("GET", "/admin/statistiques/cafes/export/cafes_mois.csv", ("admin",)),
+    ("GET", "/admin/statistiques/syntheses", ("admin",)),
+    ("GET", "/admin/statistiques/syntheses.csv", ("admin",)),
     ("GET", "/annuaire/ma-fiche", ()),  # certified animateurs only: tested in tests/annuaire
     ("POST", "/annuaire/ma-fiche/visibilite", ALL_ROLES),
     ("POST", "/annuaire/ma-fiche/retirer", ALL_ROLES),
@@ -115,6 +119,8 @@ PUBLIC_UNKNOWN = [
 ]
 PUBLIC = [
     "/statistiques.json",
+    "/statistiques/cafes.json",
+    "/statistiques/cafes/schema.json",
     "/xapi/about",  # xAPI: open to any client
     "/annuaire",
     "/annuaire/1",
