@@ -188,3 +188,16 @@ def test_weasyprint_reports_no_problem(app, caplog):
     with app.test_request_context(), caplog.at_level(logging.WARNING, logger="weasyprint"):
         sheets.sheet_pdf(module)
     assert not caplog.records, [record.getMessage() for record in caplog.records]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.slug)
+def test_the_sheet_reads_in_french_typography(module):
+    sheet = module.sheet
+    texts = [*sheet.key_ideas, sheet.debate_question]
+    texts += [text for word in sheet.words for text in (word.term, word.meaning)]
+    texts += [source.title for source in sheet.sources]
+    for text in texts:
+        assert "'" not in text and '"' not in text, text
+        for sign in "?;!:%»":
+            assert f" {sign}" not in text, f"espace ordinaire avant {sign} : {text}"
+        assert "« " not in text, text
