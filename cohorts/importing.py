@@ -25,6 +25,7 @@ from lms.accounts.services import add_invited_users, normalise_email
 from lms.departements import departement
 from lms.exports import csv_response
 from lms.extensions import db
+from lms.formatting import nombre
 from lms.forms import FORBIDDEN_CHARACTERS
 from lms.models import User
 
@@ -60,7 +61,7 @@ class Line:
 def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise ImportRefused(
-            f"Le fichier dépasse {MAX_BYTES // 1024} Ko : découpez-le en plusieurs fichiers."
+            f"Le fichier dépasse {nombre(MAX_BYTES // 1024)} Ko : découpez-le en plusieurs fichiers."
         )
     try:
         return data.decode("utf-8-sig")
@@ -119,7 +120,8 @@ def parse(data: bytes, cohort) -> list[Line]:
     rows = list(_reader(decode(data)))
     if len(rows) > MAX_LINES:  # refused before checking any line: that costs queries
         raise ImportRefused(
-            f"Le fichier dépasse {MAX_LINES} lignes ({len(rows)} lignes) : découpez-le."
+            f"Le fichier dépasse {nombre(MAX_LINES)} lignes ({nombre(len(rows))} lignes) : "
+            "découpez-le."
         )
     lines, seen = [], set()
     for number, row in enumerate(rows, start=2):

@@ -233,7 +233,7 @@ def test_more_than_2000_lines_are_refused(client, cohort):
     lines = "".join(f"p{i}@exemple.fr,Prénom,Nom,Mairie,56\n" for i in range(2001))
     response = upload(client, cohort, HEADER + lines)
     assert response.status_code == 422
-    assert "Le fichier dépasse 2000 lignes (2001 lignes)" in response.get_data(as_text=True)
+    assert "Le fichier dépasse 2\u202f000 lignes (2\u202f001 lignes)" in response.get_data(as_text=True)
     assert count(CohortMember) == 0
 
 
