@@ -1,7 +1,7 @@
 """stats: what an erased learner's certificate led to — the end of their 3 months, and a café in them
 
 Revision ID: d5b8e2a4c913
-Revises: c8e5a1f3d702
+Revises: e7a4c2b9f150
 Create Date: 2026-12-01 18:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d5b8e2a4c913"
-down_revision = "c8e5a1f3d702"
+down_revision = "e7a4c2b9f150"
 branch_labels = None
 depends_on = None
 
