@@ -33,10 +33,12 @@ def test_every_feature_plugs_in_through_init_app(app):
         "cafes_ia",
         "cafes_ia_participation",
         "lti",
+        "referent_local",
     }
     assert len(hooks.entries(hooks.COHORT_OF, app)) == 1
     menu = [facts["endpoint"] for _, facts in hooks.entries(hooks.MENU, app)]
     assert "courses.catalogue" in menu and "stats.overview" in menu
+    assert "referents.territory" in menu
 
 
 def test_the_admin_page_links_what_features_add(client, login_as):
