@@ -263,6 +263,8 @@ def test_a_cafe_held_without_announcement_is_declared_then_reported(client, anim
     # Never in the agenda, nor its open data.
     assert "Café IA au marché" not in text(client.get("/cafes"))
     assert all(c["titre"] != "Café IA au marché" for c in client.get("/cafes.json").json["cafes"])
+    public = text(client.get(f"/cafes/{cafe.id}"))
+    assert "déclaré après avoir eu lieu" in public and "Places" not in public
     assert send(client, cafe, public_seniors="0").status_code == 302
     assert the_report(cafe).status == SUBMITTED and the_report(cafe).audience == "tout_public"
     assert "Déclaré après coup" in text(client.get("/mes-cafes"))
