@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from cafes.forms import HideForm
-from cafes.models import ACTION_PATHS, FORMATS, THEMES
+from cafes.models import ACTION_PATHS, THEMES
 from cafes.services import french_day
 from lms.concurrency import submission_of
 from lms.departements import departement
@@ -32,7 +32,6 @@ def _admin_page(form, code=200):
         assignments=[
             (a, person, Territory(a.kind, a.code)) for a, person in services.all_assignments()
         ],
-        withdraw_form=WithdrawForm(),
     ), code
 
 
@@ -121,8 +120,6 @@ def territory():
         action_paths=ACTION_PATHS,
         departement=departement,
         french_day=french_day,
-        formats=FORMATS,
-        hide_form=HideForm(),
         hidden_nationally=services.hidden_nationally,
     )
 
