@@ -1,7 +1,16 @@
 """The pages after a café: its report (compte rendu), the declaration of a café held without
 having been announced, and the participants' anonymous word (its QR code, its form)."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from annuaire.models import AUDIENCES
@@ -153,15 +162,19 @@ def give_feedback(token):
         return _closed(cafe, "Le recueil des avis n'est pas ouvert pour ce café."), 409
     if feedback.has_answered(cafe, device):
         return _closed(cafe, "Vous avez déjà donné votre avis sur ce café : merci !"), 409
+    # The device's key is given with the form: the form sent twice (a double tap) is one device.
+    device = device or feedback.new_device_key()
     form = FeedbackAnswerForm()
     if request.method == "GET":
-        return _feedback_page(cafe, form)
+        return _with_device(make_response(_feedback_page(cafe, form)), device)
     if not form.validate_on_submit():
-        return _feedback_page(cafe, form, 422)
-    device = device or feedback.new_device_key()
+        return _with_device(make_response(_feedback_page(cafe, form, 422)), device)
     if not feedback.answer(cafe, device, marks_of(form), form.comment.data or ""):
         return _closed(cafe, "Vous avez déjà donné votre avis sur ce café : merci !"), 409
-    response = redirect(url_for("cafes.feedback_thanks", token=token))
+    return _with_device(redirect(url_for("cafes.feedback_thanks", token=token)), device)
+
+
+def _with_device(response, device: str):
     response.set_cookie(
         feedback.COOKIE,
         device,

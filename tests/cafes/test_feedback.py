@@ -14,7 +14,7 @@ from cafes.models import FeedbackAnswer, FeedbackDevice, FeedbackForm
 from lms.extensions import db
 from tests.cafes.helpers import announced
 from tests.cafes.test_reports import held
-from tests.helpers import count
+from tests.helpers import at_once, count, on
 
 
 def text(response) -> str:
@@ -183,3 +183,28 @@ def test_a_cafe_erased_takes_its_answers(app, client, animateur, cafe_and_link):
     give(device(app), link, comment="Super")
     delete_account(db.session.merge(animateur))
     assert count(FeedbackAnswer) == 0 and count(FeedbackDevice) == 0 and count(FeedbackForm) == 0
+
+
+@pytest.mark.parametrize(
+    "database", ["suite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_one_device_sending_its_answer_four_times_at_once_is_counted_once(
+    app, cafe_and_link, database
+):
+    on(database)
+    _, link = cafe_and_link
+    phone = device(app)
+    form = text(phone.get(link))  # the form gives the device its key
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1]
+    key = phone.get_cookie("cafeia_avis", path="/cafes/avis").value
+    session = phone.get_cookie("session").value
+    taps = []
+    for _ in range(4):
+        tab = app.test_client()
+        tab.set_cookie("session", session)
+        tab.set_cookie("cafeia_avis", key, path="/cafes/avis")
+        taps.append(tab)
+    marks = {"csrf_token": csrf, "learned": "4", "expressed": "4", "next_steps": "4"}
+    responses = at_once(taps, lambda tab: tab.post(link, data=marks))
+    assert sorted(r.status_code for r in responses) == [302, 409, 409, 409]
+    assert count(FeedbackAnswer) == 1 and count(FeedbackDevice) == 1
