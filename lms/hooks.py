@@ -75,7 +75,9 @@ ACCOUNT_ERASING = Hook(
     "account_erasing",
     "Called inside the transaction that erases an account, before its rows go: "
     "receiver(user) -> None may keep what needs no identifier (the statistics' anonymous "
-    "facts); it is committed with the erasure or not at all, and an exception stops it.",
+    "facts); it is committed with the erasure or not at all, and an exception stops it. "
+    "Receivers run by the `order` given at connect time (default 100), so that one reads the "
+    "person's links (the statistics, order 10) before another cuts them (the café reports).",
 )
 DEMO_DATA = Hook(
     "demo_data",
@@ -189,8 +191,9 @@ def receivers(hook: Hook) -> list[Callable]:
 
 
 def send(hook: Hook, **arguments) -> None:
-    """Call every receiver of an event hook (LEARNING_PROGRESSED, ACCOUNT_ERASING…)."""
-    for receiver in receivers(hook):
+    """Call every receiver of an event hook (LEARNING_PROGRESSED, ACCOUNT_ERASING…), by the
+    `order` given at connect time (default 100), then in connection order."""
+    for receiver, _ in sorted(entries(hook), key=lambda entry: entry[1].get("order", 100)):
         receiver(**arguments)
 
 
