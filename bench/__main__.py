@@ -3,7 +3,8 @@
 Runs on a fresh SQLite file, or on PostgreSQL when DATABASE_URL is set (the database is emptied).
 
     python -m bench          xAPI recording and delivery, the lesson page, a cohort's dashboard
-    python -m bench stats    national statistics on a generated national dataset (heavy: minutes)
+    python -m bench stats    national statistics on a generated national dataset (heavy: minutes),
+                             then the cafés' reach at 5,000 and 50,000 reports
     python -m bench all      both
     python -m bench profile  where a lesson page's time goes (cProfile)
     python -m bench load     simulated learners through an LRS outage and a database restart
@@ -31,6 +32,7 @@ from .accounts import PASSWORD, bench_account
 from .cohorts import bench_cohort_dashboard
 from .courses import bench_lesson_page
 from .profile import profile_lesson_page
+from .reach import bench_reach
 from .stats import bench_stats
 from .xapi import bench_delivery, bench_recording
 
@@ -100,7 +102,7 @@ def main(argv: list[str]) -> None:
         if choice in ("platform", "all"):
             bench_platform(app)
         if choice in ("stats", "all"):
-            for figure in bench_stats(app):
+            for figure in [*bench_stats(app), *bench_reach(app)]:
                 print_figure(*figure)
         print(f"(total {time.perf_counter() - started:.1f} s)")
 

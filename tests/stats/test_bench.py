@@ -36,3 +36,19 @@ def test_bench_stats_times_each_page_at_both_sizes(app, monkeypatch, capsys):
     assert figures[0][2] == "le même, 20 apprenants"
     assert all(figure[1] > 0 and figure[3] > 0 and figure[4] == "ms" for figure in figures)
     assert "20 apprenants" in capsys.readouterr().out
+
+
+def test_bench_reach_times_the_reach_at_both_sizes(app, monkeypatch, capsys):
+    from bench.reach import bench_reach
+    from stats.reach import ReachFilters, totals
+
+    monkeypatch.setenv("BENCH_REACH_SIZES", "20,60")
+    app.config["WTF_CSRF_ENABLED"] = False  # the bench logs in without a form
+    figures = bench_reach(app)
+    assert [figure[0] for figure in figures] == [
+        "portée nationale des cafés (page), 60 cafés",
+        "portée nationale des cafés (JSON public), 60 cafés",
+    ]
+    assert all(figure[1] > 0 and figure[3] > 0 and figure[4] == "ms" for figure in figures)
+    assert figures[0][2] == "la même, 20 cafés" and "20 cafés" in capsys.readouterr().out
+    assert totals(ReachFilters())["cafes"] == 60  # the reports are the platform's own
