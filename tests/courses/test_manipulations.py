@@ -415,3 +415,28 @@ def test_the_script_and_style_are_linked_once_and_served(client, learner, url):
 def test_anonymous_visitors_log_in_first(client):
     response = client.get(SPAM, query_string={"seuil-spam-seuil": "60"})
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+# What the reader must not see (rules written apart from lms.typography, as in the lessons').
+UNTYPESET = {
+    "apostrophe droite": re.compile(r"[^\W\d_]'"),
+    "espace ordinaire avant ; ! ? :": re.compile(r" [;!?:]"),
+    "espace ordinaire après « ou avant »": re.compile(r"« | »"),
+}
+
+
+@pytest.mark.parametrize(
+    "url, block_id, query",
+    [
+        (LANGUAGE, "mot-suivant", {"tirer": "1"}),
+        (CREPES, "ordre-crepes", {"verifier": "1"}),
+        (SPAM, "seuil-spam", {"seuil": "50"}),
+        (BIAS, "biais-photos", {"jeu": "desequilibre"}),
+        (TASKS, "tri-taches", {"rappel": "humaine", "verifier": "1"}),
+    ],
+)
+def test_the_blocks_have_french_typography(client, learner, url, block_id, query):
+    # Only ASCII blanks collapsed: the non-breaking spaces are what is checked.
+    shown = re.sub(r"[ \t\r\n]+", " ", block(client, url, block_id, **query).get_text())
+    faults = [name for name, rule in UNTYPESET.items() if rule.search(shown)]
+    assert faults == [], shown
