@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from annuaire.models import AUDIENCES
 from lms.extensions import db
 from lms.models import timestamp, utcnow
 
@@ -126,6 +127,7 @@ AGE_BANDS = {
 # The breakdown's dimensions: age bands, and the audience categories of the agenda
 # (annuaire.models.AUDIENCES, the keys of Cafe.audience).
 BY_AGE, BY_AUDIENCE = "age", "public"
+BREAKDOWNS = {BY_AGE: AGE_BANDS, BY_AUDIENCE: AUDIENCES}  # dimension: {category: label}
 FREE = "autre"  # the code of a free theme or action path; its words are in `label`
 THEMES = {
     "impact_environnemental": "L'impact environnemental",

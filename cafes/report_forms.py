@@ -8,12 +8,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from annuaire.forms import CheckboxesField, one_line
-from annuaire.models import AUDIENCES
 from lms.forms import BaseForm
 
 from .feedback import MARKS, QUESTIONS
 from .forms import CafeForm, _choices
-from .models import ACTION_PATHS, AGE_BANDS, BY_AGE, BY_AUDIENCE, THEMES
+from .models import ACTION_PATHS, BREAKDOWNS, BY_AGE, BY_AUDIENCE, THEMES
 
 # A café is a small group (the kit says about twenty); a few draw a crowd, none a thousand.
 MAX_PARTICIPANTS = 500
@@ -128,7 +127,7 @@ def _check_free(items: list[str]) -> None:
 
 
 BREAKDOWN: dict[str, tuple[str, str]] = {}
-for _dimension, _names in ((BY_AGE, AGE_BANDS), (BY_AUDIENCE, AUDIENCES)):
+for _dimension, _names in BREAKDOWNS.items():
     for _category, _label in _names.items():
         _name = f"{_dimension}_{_category}"
         BREAKDOWN[_name] = (_dimension, _category)

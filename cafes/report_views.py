@@ -13,11 +13,10 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from annuaire.models import AUDIENCES
 from lms.urls import absolute_url
 
 from . import bp, feedback, reports, services
-from .models import ACTION_PATHS, AGE_BANDS, BY_AGE, BY_AUDIENCE, SUBMITTED, THEMES
+from .models import ACTION_PATHS, BREAKDOWNS, BY_AGE, BY_AUDIENCE, SUBMITTED, THEMES
 from .report_forms import DeclaredCafeForm, FeedbackAnswerForm, ReportForm, marks_of
 from .views import _certified_only, _labels
 
@@ -86,8 +85,8 @@ def _report_page(cafe, report, form, refused, code=200):
         themes=THEMES,
         action_paths=ACTION_PATHS,
         dimensions=[
-            ("Par âge", BY_AGE, AGE_BANDS),
-            ("Par public", BY_AUDIENCE, AUDIENCES),
+            ("Par âge", BY_AGE, BREAKDOWNS[BY_AGE]),
+            ("Par public", BY_AUDIENCE, BREAKDOWNS[BY_AUDIENCE]),
         ],
         **_labels(),
     ), code

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import exists, select, update
 
-from annuaire.models import AUDIENCES, Listing
+from annuaire.models import Listing
 from lms.concurrency import claim
 from lms.departements import departement
 from lms.extensions import db
@@ -21,9 +21,6 @@ from lms.models import User, as_utc, utcnow
 from . import statements
 from .models import (
     ACTION_PATHS,
-    AGE_BANDS,
-    BY_AGE,
-    BY_AUDIENCE,
     DRAFT,
     FREE,
     SUBMITTED,
@@ -40,7 +37,6 @@ from .services import end_of, french_date, own_cafes
 # The reminder goes the day after; a café older than this is not reminded (a first run of the
 # command on an old database must not send a year of reminders).
 REMIND_WITHIN = timedelta(days=7)
-DIMENSIONS = {BY_AGE: AGE_BANDS, BY_AUDIENCE: AUDIENCES}
 
 
 # --- who, when --------------------------------------------------------------------------------
