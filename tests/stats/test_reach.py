@@ -22,7 +22,7 @@ import csv
 import html
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from frictionless import Resource, Schema
@@ -30,12 +30,15 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from cafes.models import SUBMITTED, CafeReport, ReportActionPath, ReportCount, ReportTheme
+from certificates.demo import certify
 from certificates.models import Certificate
 from cohorts.models import Cohort, CohortMember, CohortTrainer
 from lms.extensions import db
 from lms.models import User
 from lms.secrecy import HIDDEN, SMALL
 from stats.models import ErasedLearner
+from stats.reach import ReachFilters, totals
+from tests.cafes.helpers import announced
 from tests.conftest import PASSWORD
 
 TODAY = date.today()
@@ -453,3 +456,38 @@ def test_an_animateur_who_erases_their_account_is_still_counted(app, admin, cafe
     assert after == before and [row["valeur"] for row in after[0]] == ["7", "5", "71.4"]
     kept = db.session.scalars(select(ErasedLearner)).one()
     assert kept.held_cafe_in_time is True and kept.impact_until == date(2026, 5, 1)
+
+
+def test_a_report_sent_through_its_form_is_counted_and_its_synthesis_shared(client, auth, login_as):
+    """The real path: a certified animateur announces a café, it takes place, they send its
+    report through the form; the national team reads its figures and its synthesis only."""
+    animateur = login_as(last_name="Secret-Animatrice", departement_code="31")
+    certify(animateur)
+    cafe = announced(client)
+    cafe.day = date.today() - timedelta(days=1)
+    db.session.commit()
+    response = client.submit(
+        f"/mes-cafes/{cafe.id}/compte-rendu",
+        {
+            "participants": "14",
+            "themes": ["regles_usage", "prise_en_main"],
+            "free_themes": "Secret-thème libre",
+            "action_paths": ["atelier_pratique"],
+            "synthesis": "Beaucoup de questions sur les arnaques.",
+            "to_change": "Secret-à changer",
+            "share_synthesis": "y",
+            "action": "envoyer",
+        },
+    )
+    assert response.status_code == 302
+    auth.logout()
+    assert totals(ReachFilters()) == {"cafes": 1, "personnes": 14}
+    assert client.get("/statistiques/cafes.json").json["cafes_tenus"] == SMALL  # one café
+    login_as("admin", email="anct-form@exemple.fr")
+    rows = read_csv(client.get("/admin/statistiques/syntheses.csv"))
+    assert [(row["synthese"], row["participants"]) for row in rows] == [
+        ("Beaucoup de questions sur les arnaques.", "14")
+    ]
+    assert rows[0]["themes"] == "Les règles d'usage ; La prise en main des outils ; un autre thème"
+    text = client.get("/admin/statistiques/syntheses").get_data(as_text=True)
+    assert "arnaques" in text and "Secret-" not in text
