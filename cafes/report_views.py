@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from lms.concurrency import submission_of
 from lms.urls import absolute_url
 
 from . import bp, feedback, reports, services
@@ -105,7 +106,7 @@ def declare():
         return _declare_page(form)
     if not form.validate_on_submit():
         return _declare_page(form, 400 if form.forged() else 422)
-    cafe = reports.declare(current_user, form)
+    cafe = reports.declare(current_user, form, submission_of(request.form))
     flash("Le café est enregistré : faites-en maintenant le compte rendu.", "success")
     return redirect(url_for("cafes.report", cafe_id=cafe.id))
 

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import exists, select, update
 
 from annuaire.models import Listing
-from lms.concurrency import claim
+from lms.concurrency import claim, retry_on_conflict
 from lms.departements import departement
 from lms.extensions import db
 from lms.mail import send_notice
@@ -105,7 +105,13 @@ def refusal(cafe: Cafe, report: CafeReport | None) -> str | None:
 
 def save(user, cafe: Cafe, form, submit: bool) -> CafeReport:
     """Write the form into the café's report (created if need be); `submit` sends it. The first
-    submission, and any later change of the participants, is the author's xAPI statement."""
+    submission, and any later change of the participants, is the author's xAPI statement.
+    Two sends at once: the second meets the report's unique café, and is rerun as an edit."""
+    return retry_on_conflict(lambda: _save(user, cafe.id, form, submit))
+
+
+def _save(user, cafe_id: int, form, submit: bool) -> CafeReport:
+    cafe = db.session.get(Cafe, cafe_id)
     report = report_of(cafe) or CafeReport(cafe_id=cafe.id, status=DRAFT)
     before = (report.status, report.participants)
     _copy_cafe(report, cafe)
@@ -172,10 +178,21 @@ def _tell_the_lrs(user, cafe: Cafe, report: CafeReport, before: tuple) -> None:
 # --- a café held without having been announced -----------------------------------------------
 
 
-def declare(user, form) -> Cafe:
-    """A past café, never in the agenda: what the report needs to know of it."""
+def declare(user, form, submission: str) -> Cafe:
+    """A past café, never in the agenda: what the report needs to know of it. The page's token
+    (unique per animateur, as for an announcement) makes the page sent twice declare once."""
+    return retry_on_conflict(lambda: _declare(user, form, submission))
+
+
+def _declare(user, form, submission: str) -> Cafe:
+    known = db.session.scalar(
+        select(Cafe).where(Cafe.animateur_id == user.id, Cafe.submission == submission)
+    )
+    if known:
+        return known
     cafe = Cafe(
         animateur_id=user.id,
+        submission=submission,
         title=form.title.data,
         day=form.day.data,
         starts=form.starts.data,

@@ -4,12 +4,14 @@ statement; personal data and erasure."""
 
 import html
 import json
+import re
 import subprocess
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from cafes import reports
 from cafes.models import (
     FREE,
     SUBMITTED,
@@ -26,7 +28,7 @@ from lms.extensions import db
 from lms.models import utcnow
 from lms.xapi.models import StoredStatement
 from tests.cafes.helpers import announced, in_days, text_of
-from tests.helpers import count, write_listing
+from tests.helpers import ON_BOTH, at_once, count, on, rendezvous, tabs, write_listing
 from tests.lrs.server import RALPH_PYTHON
 
 REPORT = {
@@ -393,3 +395,31 @@ def test_the_demo_has_reports_and_feedback_on_both_sides_of_the_small_cell_rule(
     )
     assert sorted(answers.values()) == [3, 7]
     assert any(c.declared_at and c.departement_code == "59" for c in past)
+
+
+# --- sent twice, or from tabs at once -----------------------------------------------------------
+
+
+def page_token(client, url: str) -> str:
+    return re.search(r'name="envoi" type="hidden" value="([^"]+)"', text(client.get(url)))[1]
+
+
+def test_a_declaration_sent_twice_declares_once(client, animateur):
+    token = page_token(client, "/mes-cafes/declarer")
+    first = client.submit("/mes-cafes/declarer", {**DECLARED, "envoi": token})
+    second = client.submit("/mes-cafes/declarer", {**DECLARED, "envoi": token})
+    assert first.location == second.location and count(Cafe) == 1
+
+
+@ON_BOTH
+def test_a_report_sent_from_tabs_at_once_is_one_report_and_one_statement(
+    app, client, animateur, monkeypatch, database
+):
+    on(database)
+    cafe = held(client)
+    rendezvous(monkeypatch, reports, "report_of")  # all find no report, then write
+    url, data = f"/mes-cafes/{cafe.id}/compte-rendu", {**REPORT, "action": "envoyer"}
+    responses = at_once(tabs(app, client), lambda tab: tab.submit(url, data))
+    assert {r.status_code for r in responses} == {302}
+    assert count(CafeReport) == 1 and count(ReportTheme) == 4
+    assert len(submit_statements()) == 1
