@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     # First: the facts are read while the person's cafés and reports still name them.
     hooks.connect(app, hooks.ACCOUNT_ERASING, erasure.keep_anonymous_facts, order=10)
     hooks.connect(app, hooks.DEMO_DATA, demo.national_learners)
+    hooks.connect(app, hooks.DEMO_DATA, demo.national_reports)  # after the learners
     hooks.connect(
         app, hooks.COHORT_PAGE, reach_views.cohort_panel, template="stats/_cohort_panel.html"
     )

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select, text
 
 from annuaire.models import Listing
+from cafes.models import CafeReport
 from certificates.models import Certificate
 from courses.progress import catalogue
 from lms import hooks
@@ -10,8 +11,8 @@ from lms.accounts.services import find_by_email
 from lms.extensions import db
 from lms.models import User
 from lms.xapi.models import StoredStatement
-from stats import tables
-from stats.demo import LEARNERS, national_learners
+from stats import reach_tables, tables
+from stats.demo import LEARNERS, national_learners, national_reports
 from stats.forms import Filters
 
 SYNTHETIC = User.email.like("synthetique-demo-%")
@@ -26,7 +27,7 @@ def scalar_sql(sql: str, **params):
 
 
 def test_the_demo_step_is_registered(app):
-    assert hooks.demo_steps(app)[-1] is national_learners
+    assert hooks.demo_steps(app)[-2:] == [national_learners, national_reports]
 
 
 def test_loads_once_and_sequences_follow(app, create_user):
@@ -111,3 +112,18 @@ def test_the_statistics_have_figures(app):
     funnel = tables.overview(Filters())["entonnoir"].rows
     assert funnel[0]["personnes"] == LEARNERS
     assert all(isinstance(row["personnes"], int) for row in funnel[:4])
+
+
+def test_the_demo_reports_show_the_reach(app, client, login_as):
+    national_learners(find_by_email)
+    national_reports(find_by_email)
+    reports = count(select(func.count()).select_from(CafeReport))
+    national_reports(find_by_email)  # once
+    assert count(select(func.count()).select_from(CafeReport)) == reports > 300
+    login_as("admin")
+    page = client.get("/admin/statistiques/cafes").get_data(as_text=True)
+    assert "Synthèses des cafés" in page
+    data = client.get("/statistiques/cafes.json").json
+    assert data["cafes_tenus"] == reports and data["personnes_touchees"] > 5 * reports
+    # Their animateurs were certified in the last 16 weeks: none has had their 3 months yet.
+    assert reach_tables.impact_table(Filters()).rows[0]["valeur"] == "< 5"
