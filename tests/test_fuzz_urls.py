@@ -128,8 +128,11 @@ def world(app, create_user):
             "listing_id": str(listing.id),
             "cafe_id": str(cafe.id),
             "registration_id": "1",
+            "plan_id": "1",  # a café plan: a 404, after the body's checks
             "assignment_id": "1",  # a référent's territory: a 404, after the body's checks
             "attempt_id": str(attempt.id),
+            "note_id": "1",  # a reflection note: a 404, after the body's checks
+            "block_id": "verif-1",  # the fixture lesson's check: hostile answers reach it
             "module_slug": "module-un",
             "lesson_slug": "lecon-1",
             "action": "revoquer",
