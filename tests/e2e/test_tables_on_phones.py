@@ -107,3 +107,18 @@ def test_the_cohort_and_quiz_tables_show_their_key_columns(app, page, width):
     for path in results:
         visit(page, path)
         assert_key_columns_on_screen(page, width, with_keys=True)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_territory_tables_show_their_key_columns(app, page, width):
+    load_demo()
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, "referente@exemple.fr", DEMO_PASSWORD)
+    page.wait_for_url(lambda url: "/connexion" not in url)
+    visit(page, "/mon-territoire")
+    assert_key_columns_on_screen(page, width, with_keys=True)
+    page.context.clear_cookies()
+    log_in(page, "admin@exemple.fr", DEMO_PASSWORD)
+    page.wait_for_url("**/admin**")
+    visit(page, "/admin/referents")
+    assert_key_columns_on_screen(page, width, with_keys=True)
