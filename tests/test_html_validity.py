@@ -120,6 +120,11 @@ def test_refused_forms_pass_the_nu_html_checker(app, world, clients):
     refused[f"apprenant POST /positionnement ({response.status_code})"] = response.get_data(
         as_text=True
     )
+    lesson = catalogue().modules[0].lessons[0]  # a check sent without an answer
+    check = next(block for block in lesson.blocks if block.kind == "question")
+    url = f"/modules/{lesson.module_slug}/{lesson.slug}/activites/{check.id}"
+    response = clients["apprenant"].submit(url, {})
+    refused[f"apprenant POST {url} ({response.status_code})"] = response.get_data(as_text=True)
     assert all(
         page.startswith("<!DOCTYPE") or page.startswith("<!doctype") for page in refused.values()
     )
