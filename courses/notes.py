@@ -170,6 +170,9 @@ def demo_note(find_user) -> None:
     )
     if block is None or activities.saved_answer(block, lesson, learner):
         return
-    text = "Le correcteur de mon téléphone, et les suggestions de films de ma médiathèque en ligne."
+    text = (
+        "HAL, l'ordinateur de « 2001 : l'Odyssée de l'espace ». De la fiction : il a une volonté "
+        "propre, ce qu'aucun système réel n'a."
+    )
     activities.save_answer(block, lesson, learner, {"text": text})
     db.session.commit()
