@@ -12,9 +12,10 @@ filtered figures stay the same too.
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cafes.models import CafeReport, ReportActionPath, ReportTheme
 from lms.extensions import db
 
 
@@ -87,3 +88,18 @@ class ErasedQuestionResult(db.Model):
     question_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     answers: Mapped[int]
     correct: Mapped[int]
+
+
+# The reach's aggregates (stats.reach) read only these columns of the reports: covering
+# indexes, so that the database groups them from the index without visiting each row.
+Index(
+    "ix_cafe_reports_reach",
+    CafeReport.status,
+    CafeReport.held_on,
+    CafeReport.departement_code,
+    CafeReport.audience,
+    CafeReport.format,
+    CafeReport.participants,
+)
+Index("ix_cafe_report_themes_reach", ReportTheme.code, ReportTheme.report_id)
+Index("ix_cafe_report_action_paths_reach", ReportActionPath.code, ReportActionPath.report_id)
