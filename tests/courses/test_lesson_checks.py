@@ -1,7 +1,6 @@
-"""The real lessons' activity blocks: every lesson of the modules listed in CHECKED has 1 to 3
-checks (`question`) and exactly one reflection prompt (`reflexion`), and every lesson page of
-the training draws its blocks. CHECKED holds modules 1 and 2: modules 3 and 4 get their checks
-from other work, and join the list once they have them."""
+"""The real lessons' activity blocks: every lesson of the four modules has 1 to 3 checks
+(`question`) and exactly one reflection prompt (`reflexion`), and every lesson page draws its
+blocks."""
 
 import pytest
 
@@ -11,9 +10,7 @@ from lms.typography import typeset
 from quizzes import BANKS
 
 CATALOGUE = load_catalogue(CONTENT)
-CHECKED = ("histoire-ia", "donnees-algorithmes")  # modules 1 and 2
 LESSONS = [lesson for module in CATALOGUE.modules for lesson in module.lessons]
-WITH_CHECKS = [lesson for lesson in LESSONS if lesson.module_slug in CHECKED]
 
 
 def lesson_id(lesson) -> str:
@@ -26,12 +23,11 @@ def app_config() -> dict:
     return {"COURSES_CONTENT": str(CONTENT), "QUIZ_BANKS": str(BANKS)}
 
 
-def test_the_checked_modules_are_the_first_two():
-    assert [m.slug for m in CATALOGUE.modules[:2]] == list(CHECKED)
-    assert len(WITH_CHECKS) == 12
+def test_the_four_modules_and_their_25_lessons_are_checked():
+    assert len(CATALOGUE.modules) == 4 and len(LESSONS) == 25
 
 
-@pytest.mark.parametrize("lesson", WITH_CHECKS, ids=lesson_id)
+@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_id)
 def test_each_lesson_has_one_to_three_checks_and_one_reflection(lesson):
     kinds = [block.kind for block in lesson.blocks]
     assert 1 <= kinds.count("question") <= 3, f"{lesson.path} : {kinds}"
@@ -51,7 +47,7 @@ def shown_texts(data) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("lesson", WITH_CHECKS, ids=lesson_id)
+@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_id)
 def test_the_blocks_texts_are_typeset_when_loaded(lesson):
     for block in (b for b in lesson.blocks if b.kind in ("question", "reflexion")):
         texts = shown_texts(block.data)
