@@ -133,8 +133,6 @@ def world(app, create_user):
             "attempt_id": str(attempt.id),
             "note_id": "1",  # a reflection note: a 404, after the body's checks
             "block_id": "verif-1",  # the fixture lesson's check: hostile answers reach it
-            "note_id": "1",  # a reflection note: a 404, after the body's checks
-            "block_id": "verif-1",  # the fixture lesson's check: hostile answers reach it
             "module_slug": "module-un",
             "lesson_slug": "lecon-1",
             "action": "revoquer",
