@@ -14,6 +14,7 @@ from courses.content import load_catalogue
 from courses.models import ActivityAnswer, LessonProgress
 from quizzes import BANKS
 from tests.helpers import count
+from tests.vnu import html_errors, require_checker
 
 LANGUAGE = "/modules/histoire-ia/apprentissage-profond"
 CREPES = "/modules/donnees-algorithmes/algorithme-recette-de-crepes"
@@ -440,3 +441,26 @@ def test_the_blocks_have_french_typography(client, learner, url, block_id, query
     shown = re.sub(r"[ \t\r\n]+", " ", block(client, url, block_id, **query).get_text())
     faults = [name for name, rule in UNTYPESET.items() if rule.search(shown)]
     assert faults == [], shown
+
+
+RESULT_STATES = [
+    (LANGUAGE, {"mot-suivant-debut": "le café est", "mot-suivant-tirer": "1"}),
+    (LANGUAGE, {"mot-suivant-debut": "les licornes"}),
+    (CREPES, {"ordre-crepes-ordre": "4,1,6,3,5,2", "ordre-crepes-verifier": "1"}),
+    (CREPES, {"ordre-crepes-ordre": "1,2,3,4,5,6", "ordre-crepes-verifier": "1"}),
+    (SPAM, {"seuil-spam-seuil": "61"}),
+    (BIAS, {"biais-photos-jeu": "desequilibre"}),
+    (BIAS, {"biais-photos-photo": "a1", "biais-photos-entrainer": "1"}),
+    (TASKS, {"tri-taches-rappel": "humaine", "tri-taches-verifier": "1"}),
+]
+
+
+def test_every_result_passes_the_nu_html_checker(client, learner):
+    """The lesson crawl sees each block in its first state; these are the states it answers."""
+    require_checker()
+    documents = {}
+    for url, query in RESULT_STATES:
+        response = client.get(url, query_string=query)
+        assert response.status_code == 200
+        documents[f"{url}?{sorted(query.items())}"] = response.get_data(as_text=True)
+    assert html_errors(documents) == []
