@@ -2,6 +2,7 @@
 from others, printed (page and PDF read by poppler), exported and erased with the account, and
 turned into a café of the agenda once, and only once, the learner is certified."""
 
+import logging
 import re
 import subprocess
 from datetime import date, timedelta
@@ -285,3 +286,18 @@ def test_the_refused_plan_and_its_print_page_pass_the_nu_html_checker(client, lo
         "print": client.get(f"/preparer-mon-cafe/{plan.id}/imprimer").get_data(as_text=True),
     }
     assert not html_errors(pages), html_errors(pages)
+
+
+def test_weasyprint_reports_no_problem_with_the_plan(client, login_as, caplog):
+    # What would break PDF/UA (a missing language, a font not loaded) is logged as a warning.
+    login_as()
+    plan = saved(client)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        assert client.get(f"/preparer-mon-cafe/{plan.id}/plan.pdf").status_code == 200
+    problems = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING
+    ]
+    assert not problems, problems
