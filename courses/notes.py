@@ -6,7 +6,7 @@ answer). A note is nobody else's business: no statement, no statistics."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import delete, select
@@ -99,10 +99,10 @@ def notes_of(user) -> list[Note]:
 
 @bp.get("/mes-notes")
 @login_required
-def notes():
+def notes(error: str | None = None):
     """Any logged-in person: their own notes, by lesson."""
     return render_template(
-        "courses/notes.html", page_title="Mes notes", notes=notes_of(current_user)
+        "courses/notes.html", page_title="Mes notes", notes=notes_of(current_user), error=error
     )
 
 
@@ -141,7 +141,10 @@ def erase_note(note_id):
 @bp.post("/mes-notes/effacer")
 @login_required
 def erase_notes():
-    """Any logged-in person: all their notes erased."""
+    """Any logged-in person: all their notes erased, once they tick the confirmation."""
+    if request.form.get("confirmer") != "oui":
+        message = "Cochez la case de confirmation pour effacer toutes vos notes."
+        return notes(error=message), 422
     erased = db.session.execute(
         delete(ActivityAnswer).filter_by(user_id=current_user.id, kind=KIND)
     ).rowcount

@@ -145,7 +145,7 @@ def test_a_wrong_answer_gets_its_feedback_and_the_right_one(client, login_as):
     client.submit(CHECK, {"reponse": wrong})
     page = lesson_page(client)
     assert "Ce n’est pas la bonne réponse" in page and "Non, relisez la leçon." in page
-    assert "La bonne réponse :" in page
+    assert "La bonne réponse\u00a0:" in page
     assert answers(user)[0].value == {"response": "fausse", "score": 0.0}
 
 
@@ -168,7 +168,7 @@ def test_a_multiple_choice_check_gives_part_of_the_point(client, login_as):
     client.submit(MULTIPLE, {"reponse": [shown["La première"]]})
     assert answers(user)[0].value["score"] == 0.5
     page = lesson_page(client)
-    assert "Réponse en partie juste" in page and "Les bonnes réponses :" in page
+    assert "Réponse en partie juste" in page and "Les bonnes réponses\u00a0:" in page
 
 
 def refused_and_nothing_kept(response, status, message=None):
@@ -315,7 +315,7 @@ def test_notes_are_private(client, login_as, auth, create_user):
     assert "Ma note secrète." not in lesson_page(client)
     assert "Ma note secrète." not in client.get("/mes-notes.csv").get_data(as_text=True)
     assert client.submit(f"/mes-notes/{theirs.id}/effacer").status_code == 404
-    client.submit("/mes-notes/effacer")
+    client.submit("/mes-notes/effacer", {"confirmer": "oui"})
     client.submit(NOTE, {"note": "La mienne."})  # editing mine leaves theirs alone
     assert [a.value["text"] for a in answers(other)] == ["Ma note secrète."]
 
@@ -342,7 +342,10 @@ def test_notes_are_erased_one_or_all(client, login_as):
     assert [a.kind for a in answers(user)] == ["question"]  # the check's answer stays
     assert "Vous n’avez encore aucune note." in client.get("/mes-notes").get_data(as_text=True)
     client.submit(NOTE, {"note": "Une autre note."})
-    client.submit("/mes-notes/effacer")
+    refused = client.submit("/mes-notes/effacer")  # without ticking the confirmation
+    assert refused.status_code == 422 and "Cochez la case" in refused.get_data(as_text=True)
+    assert [a.kind for a in answers(user)] == ["question", "reflexion"]
+    assert client.submit("/mes-notes/effacer", {"confirmer": "oui"}).status_code == 302
     assert [a.kind for a in answers(user)] == ["question"]
 
 

@@ -81,3 +81,16 @@ def test_a_reflection_note_written_with_the_keyboard_and_found_in_my_notes(learn
     assert page.locator(f"#{NOTE}-note").input_value().startswith("HAL, dans 2001")
     visit(page, "/mes-notes")
     assert "HAL, dans 2001" in page.locator("main").inner_text()
+    # Erasing them all asks for a ticked confirmation, also with the keyboard.
+    tab_to(page, "effacer-tout-envoyer", limit=600)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Cochez la case" in page.locator("#effacer-tout").inner_text()
+    assert_accessible(page)
+    tab_to(page, "confirmer-effacement", limit=600)
+    page.keyboard.press("Space")
+    tab_to(page, "effacer-tout-envoyer")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Vous n’avez encore aucune note." in page.locator("main").inner_text()
+    assert_accessible(page)
