@@ -21,8 +21,9 @@ from lms.typography import typeset_html
 class Fields:
     """The block's own fields in the query: `<block id>-<name>`."""
 
-    def __init__(self, block_id: str, args):
-        self.block_id = block_id
+    def __init__(self, block, args):
+        self.block_id = block.id
+        self.anchor = block.anchor  # where a link lands: the block on the lesson page
         self._args = args
 
     def name(self, name: str) -> str:
@@ -37,7 +38,7 @@ class Fields:
     def link(self, **values) -> str:
         """The query of a link that sets these fields (a suggestion, say), to the block."""
         query = urlencode({self.name(key): value for key, value in values.items()})
-        return f"?{query}#activite-{self.block_id}"
+        return f"?{query}#{self.anchor}"
 
 
 def refuse(message: str):
@@ -82,7 +83,7 @@ def render(block) -> Markup:
     """The block as the learner's query makes it, French typography in its text."""
     manipulation = MANIPULATIONS[block.data["manipulation"]]
     params = {k: v for k, v in block.data.items() if k != "manipulation"}
-    fields = Fields(block.id, request.args)
+    fields = Fields(block, request.args)
     html = render_template(
         f"courses/manipulations/{manipulation.template}",
         block_id=block.id,
