@@ -107,6 +107,19 @@ def test_a_block_its_kind_refuses_stops_the_platform_at_start_up(
         create_app(make_config(database_uri, COURSES_CONTENT=str(tree)))
 
 
+def test_a_kind_no_feature_registers_is_reported_by_courses_check(tree, database_uri):
+    from cafeia import create_app
+
+    lesson = tree / "m1" / "01-lecon-1.md"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + "\n::: sondage\nid: avis\n:::\n", encoding="utf-8"
+    )
+    app = create_app(make_config(database_uri, COURSES_CONTENT=str(tree)))
+    result = app.test_cli_runner().invoke(args=["courses", "check"])
+    assert result.exit_code == 1
+    assert "activité « avis » de type « sondage », qu'aucune fonction n'enregistre" in result.output
+
+
 # --- checks graded on the server ----------------------------------------------------------------
 
 
