@@ -2,6 +2,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from lms import hooks
+from lms.concurrency import retry_on_conflict
 from lms.extensions import db
 
 from . import activities, bp, progress, sheets
@@ -107,15 +108,18 @@ def activity(module_slug, lesson_slug, block_id):
     submit = getattr(activities.kinds().get(block.kind), "submit", None) if block else None
     if submit is None:
         abort(404, "Cette activité n'existe pas dans cette leçon, ou n'attend pas de réponse.")
-    try:
+    def answer():  # two tabs answering a block for the first time: one inserts, one updates
         submit(block, lesson, current_user, request.form)
+        db.session.commit()
+
+    try:
+        retry_on_conflict(answer)
     except activities.AnswerError as error:
         db.session.rollback()
         activities.refuse(block, str(error))
         flash(str(error), "error")
         done = progress.is_done(current_user, module, lesson)
         return _lesson_page(module, lesson, done), error.status
-    db.session.commit()
     url = url_for("courses.lesson", module_slug=module.slug, lesson_slug=lesson.slug)
     return redirect(f"{url}#{activities.answered_anchor(block)}", code=303)
 

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from courses import progress
+from courses import activities, progress
 from courses.activities import parse
 from courses.content import ContentError
 from courses.models import ActivityAnswer, LessonProgress
@@ -19,7 +19,7 @@ from lms.extensions import db
 from lms.xapi.models import StoredStatement
 from lms.xapi.vocabulary import VERBS
 from tests.conftest import FIXTURE_CONTENT, PASSWORD, make_config
-from tests.helpers import count
+from tests.helpers import ON_BOTH, at_once, codes, count, on, rendezvous, tabs
 from tests.lrs.server import RALPH_PYTHON
 
 LESSON = "/modules/module-un/lecon-1"
@@ -182,6 +182,20 @@ def test_a_multiple_choice_check_gives_part_of_the_point(client, login_as):
     assert answers(user)[0].value["score"] == 0.5
     page = lesson_page(client)
     assert "Réponse en partie juste" in page and "Les bonnes réponses\u00a0:" in page
+
+
+@ON_BOTH
+def test_tabs_answering_a_check_at_once_keep_one_answer(
+    app, client, login_as, monkeypatch, database
+):
+    on(database)
+    user = login_as()
+    right = values(lesson_page(client), "verif-1")["La réponse juste"]
+    rendezvous(monkeypatch, activities, "utcnow")  # all find no answer yet, then insert
+    responses = at_once(tabs(app, client), lambda tab: tab.submit(CHECK, {"reponse": right}))
+    assert codes(responses) == {303}
+    assert [a.value["response"] for a in answers(user)] == ["juste"]
+    assert len(answered_statements()) == len(responses)  # each answer is an event
 
 
 def refused_and_nothing_kept(response, status, message=None):
