@@ -204,7 +204,7 @@ def answered_statements() -> list[dict]:
     rows = db.session.scalars(
         select(StoredStatement.payload)
         .where(StoredStatement.verb == VERBS["answered"][0])
-        .order_by(StoredStatement.id)
+        .order_by(StoredStatement.stored)
     )
     return [json.loads(payload) for payload in rows]
 
@@ -213,7 +213,8 @@ def test_each_reaction_is_recorded_as_answered_with_the_lesson_as_parent(app, cl
     login_as()
     play(client, "scene-monopole", "debut", "couper")
     play(client, "scene-monopole", "apres-coupure", "excuser")
-    first, second = answered_statements()
+    by_step = {s["object"]["id"].rsplit("/", 1)[1]: s for s in answered_statements()}
+    first, second = by_step["debut"], by_step["apres-coupure"]
     lesson = (
         app.config["BASE_URL"] + "/formation/modules/animer-cafe-ia/lecons/situations-delicates"
     )
