@@ -27,10 +27,6 @@ class Photo:
     def group(self) -> str:
         return f"{self.animal}s {'au jardin' if self.garden else 'à l’intérieur'}"
 
-    @property
-    def emoji(self) -> str:
-        return ("🐱" if self.animal == CAT else "🐶") + ("🌳" if self.garden else "🛋️")
-
 
 def _photo(key, animal, garden, muzzle, description):
     return Photo(key, animal, garden, muzzle, description)
