@@ -14,6 +14,7 @@ key is given (BADGE_PREVIOUS_KEY), and the profile keeps publishing it.
 
 from base64 import urlsafe_b64encode
 from datetime import datetime
+from functools import lru_cache
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -123,6 +124,7 @@ def generate_private_key_pem() -> str:
     ).decode("ascii")
 
 
+@lru_cache(maxsize=4)  # parsing and checking an RSA key costs ~50 ms: once per key, not per request
 def load_private_key(pem: str) -> RSAPrivateKey:
     key = _load_pem(pem, serialization.load_pem_private_key, password=None)
     if not isinstance(key, RSAPrivateKey):
