@@ -29,9 +29,12 @@ def test_every_feature_plugs_in_through_init_app(app):
         "annuaire",
         "proconnect",
         "modules",
+        "activites",
         "cohortes",
         "cafes_ia",
         "cafes_ia_participation",
+        "cafes_ia_comptes_rendus",
+        "plan_de_cafe",
         "lti",
         "referent_local",
     }
