@@ -47,16 +47,22 @@ def as_csv(table: Table, filters: Filters | None = None) -> Response:
 
 
 def as_xlsx(table: Table, filters_text: str, filters: Filters | None = None) -> Response:
+    counted = [("Personnes comptées", filters_text)]
+    return table_xlsx(table, filename(table, "xlsx", filters), counted)
+
+
+def table_xlsx(table: Table, name: str, counted: list[tuple[str, str]]) -> Response:
+    """A table as XLSX, numbers shown as its columns' kinds, and a « notes » sheet: the table,
+    who or what is counted (`counted`, its lines), its note, the secrecy rule, the day."""
     notes = [
         ("Tableau", table.title),
-        ("Personnes comptées", filters_text),
+        *counted,
         ("Note", table.note),
         ("Secret statistique", SECRECY),
         ("Produit le", date.today()),
     ]
     rows = ([row.get(key) for key in table.key_columns] for row in table.export_rows())
     header = [column.label for column in table.columns]
-    name = filename(table, "xlsx", filters)
     kinds = [column.kind for column in table.columns]
     return xlsx_response(name, header, rows, sheet=table.name, notes=notes, kinds=kinds)
 

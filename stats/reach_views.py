@@ -15,7 +15,7 @@ from lms.models import Role
 from lms.security import roles_required
 
 from . import bp, charts, reach, reach_tables
-from .exports import LICENCE, SECRECY
+from .exports import LICENCE, SECRECY, table_xlsx
 from .reach_forms import ReachFilterForm
 from .reach_schema import SCHEMA
 from .tables import Table
@@ -89,17 +89,8 @@ def reach_export(name, fmt):
 
 
 def _xlsx(table: Table, filename: str, filters):
-    notes = [
-        ("Tableau", table.title),
-        ("Cafés comptés", _describe(filters)),
-        ("Méthode", reach_tables.METHOD),
-        ("Note", table.note),
-        ("Secret statistique", SECRECY),
-        ("Produit le", date.today().isoformat()),
-    ]
-    rows = ([row.get(key) for key in table.key_columns] for row in table.export_rows())
-    header = [column.label for column in table.columns]
-    return xlsx_response(filename, header, rows, sheet=table.name, notes=notes)
+    counted = [("Cafés comptés", _describe(filters)), ("Méthode", reach_tables.METHOD)]
+    return table_xlsx(table, filename, counted)
 
 
 def _filename(stem: str, filters, extension: str) -> str:
@@ -182,7 +173,7 @@ def syntheses_export(fmt):
     notes = [
         ("Synthèses", "Celles que leurs animateur·rices ont accepté de partager avec l'équipe nationale."),
         ("Cafés comptés", _describe(filters)),
-        ("Produit le", date.today().isoformat()),
+        ("Produit le", date.today()),
     ]  # fmt: skip
     return xlsx_response(
         filename,
@@ -190,6 +181,7 @@ def syntheses_export(fmt):
         ([row[key] for key in keys] for row in rows),
         sheet="syntheses",
         notes=notes,
+        kinds=[kind for _, _, kind in SYNTHESIS_COLUMNS],
     )
 
 

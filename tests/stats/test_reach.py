@@ -318,6 +318,22 @@ def test_xlsx_holds_the_same_figures_and_its_notes(admin, cafes):
     assert rows["Bretagne"] == (7, 67) and rows["Occitanie"] == (SMALL, HIDDEN)
     notes = " ".join(str(cell) for row in book["notes"].iter_rows(values_only=True) for cell in row)
     assert "compte deux fois" in notes and "à partir du 01/01/2026" in notes
+    produced = {row[0].value: row[1] for row in book["notes"].iter_rows(min_row=2)}["Produit le"]
+    assert produced.is_date and produced.value.date() == date.today()
+    assert produced.number_format == "dd/mm/yyyy"
+
+
+def test_xlsx_shares_are_fractions_shown_as_percents(admin, cafes):
+    """« 64,7 % » of the cafés named a theme: a number stored 0.647, not the text or 64.7."""
+    response = admin.get("/admin/statistiques/cafes/export/cafes_themes.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data))["cafes_themes"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[header.index("Code")].value: row for row in sheet.iter_rows(min_row=2)}
+    share = rows["prise_en_main"][header.index("Part des cafés tenus (%)")]
+    assert share.data_type == "n" and share.number_format == "0.0 %"
+    assert share.value == pytest.approx(0.647, abs=0.0005)
+    count = rows["prise_en_main"][header.index("Cafés qui l'ont nommé")]
+    assert (count.value, count.data_type, count.number_format) == (11, "n", "#,##0")
 
 
 def test_open_data_is_valid_against_its_table_schema(client, cafes):
@@ -439,6 +455,11 @@ def test_syntheses_export_without_personal_data(admin, cafes):
     sheet = book["syntheses"]
     values = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(values) == 1 and str(values[0][0])[:10] == "2026-03-02" and values[0][6] == 10
+    day, participants = sheet["A2"], sheet["G2"]
+    assert day.is_date and day.number_format == "dd/mm/yyyy"
+    assert participants.data_type == "n" and participants.number_format == "#,##0"
+    produced = {row[0].value: row[1] for row in book["notes"].iter_rows(min_row=2)}["Produit le"]
+    assert produced.is_date and produced.number_format == "dd/mm/yyyy"
 
 
 def test_an_animateur_who_erases_their_account_is_still_counted(app, admin, cafes):
