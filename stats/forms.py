@@ -46,11 +46,24 @@ class KnownChoiceField(SelectField):
             raise ValidationError(self.unknown)
 
 
-class FilterForm(BaseForm):
-    """Read from the query string: the pages are links that can be shared and bookmarked."""
+class QueryFilterForm(BaseForm):
+    """Read from the query string: the pages are links that can be shared and bookmarked.
+    A period (`du`, `au`) and a `region`, which subclasses declare with their own words."""
 
     class Meta:
         csrf = False  # a GET form that changes nothing
+
+    def __init__(self, args):
+        super().__init__(args)
+        self.region.choices = [SelectChoice("", "Toutes"), *(SelectChoice(r, r) for r in regions())]
+
+    def validate_au(self, field):
+        if field.data and self.du.data and field.data < self.du.data:
+            raise ValidationError("La fin de la période doit suivre son début.")
+
+
+class FilterForm(QueryFilterForm):
+    """Who is counted: a period of sign-up, a région, a cohort."""
 
     du = FrenchDateField(
         "Inscrit·es à partir du", [Optional()], description="Date d'inscription, incluse."
@@ -67,12 +80,7 @@ class FilterForm(BaseForm):
 
     def __init__(self, args):
         super().__init__(args)
-        self.region.choices = [SelectChoice("", "Toutes"), *(SelectChoice(r, r) for r in regions())]
         self.cohorte.choices = [SelectChoice("", "Toutes"), *cohort_choices()]
-
-    def validate_au(self, field):
-        if field.data and self.du.data and field.data < self.du.data:
-            raise ValidationError("La fin de la période doit suivre son début.")
 
     def filters(self) -> "Filters":
         return Filters(

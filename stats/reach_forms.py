@@ -5,17 +5,13 @@ from wtforms.validators import Optional, ValidationError
 
 from cafes.models import THEMES
 from lms.departements import all_departements, departement
-from lms.forms import BaseForm
 
-from .forms import FrenchDateField, KnownChoiceField, regions
+from .forms import FrenchDateField, KnownChoiceField, QueryFilterForm
 from .reach import ReachFilters
 
 
-class ReachFilterForm(BaseForm):
-    """Read from the query string, like the other statistics pages."""
-
-    class Meta:
-        csrf = False  # a GET form that changes nothing
+class ReachFilterForm(QueryFilterForm):
+    """Which cafés are counted: the day they were held, a territory, a theme."""
 
     du = FrenchDateField(
         "Cafés tenus à partir du", [Optional()], description="Jour du café, inclus."
@@ -33,7 +29,6 @@ class ReachFilterForm(BaseForm):
 
     def __init__(self, args):
         super().__init__(args)
-        self.region.choices = [SelectChoice("", "Toutes"), *(SelectChoice(r, r) for r in regions())]
         deps = sorted(all_departements().values(), key=lambda d: d.code)
         self.departement.choices = [
             SelectChoice("", "Tous"),
@@ -43,10 +38,6 @@ class ReachFilterForm(BaseForm):
             SelectChoice("", "Tous"),
             *(SelectChoice(code, label) for code, label in THEMES.items()),
         ]
-
-    def validate_au(self, field):
-        if field.data and self.du.data and field.data < self.du.data:
-            raise ValidationError("La fin de la période doit suivre son début.")
 
     def validate_departement(self, field):
         place = departement(field.data) if field.data else None
