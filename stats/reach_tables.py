@@ -15,7 +15,7 @@ from lms.secrecy import HIDDEN, THRESHOLD, protect, share, shown
 from . import reach
 from .forms import regions
 from .reach import ReachFilters
-from .tables import Column, Table
+from .tables import Column, Table, indicators_table
 
 COUNTS = ("cafes", "personnes")
 FREE_THEMES = "Autres thèmes, libres"
@@ -89,15 +89,10 @@ def _indicators(raw_total: dict, total: dict, national: dict) -> Table:
         ("objectif", f"Objectif national d'ici {reach.GOAL_YEAR}", reach.GOAL, "personnes"),
         ("part_objectif", "Part de l'objectif atteinte", progress, "%"),
     ]  # fmt: skip
-    return Table(
+    return indicators_table(
         "cafes_indicateurs",
         "La portée des Cafés IA",
-        [
-            Column("indicateur", "Indicateur", "text"),
-            Column("valeur", "Valeur", "number"),
-            Column("unite", "Unité", "text"),
-        ],
-        [{"cle": k, "indicateur": label, "valeur": v, "unite": u} for k, label, v, u in rows],
+        rows,
         note="La part de l'objectif se mesure sur tous les cafés comptés, quels que soient les filtres.",
     )
 
@@ -266,34 +261,15 @@ def impact_table(filters, today: date | None = None) -> Table:
     """The overview's indicator: certified animateurs who held a café within 3 months."""
     found = reach.impact(filters, today or date.today())
     cells = protect([found], ("certifies", "actifs"))[0]
-    return Table(
+    rows = [
+        ("certifies_3_mois", "Animateur·rices certifié·es depuis au moins 3 mois", cells["certifies"], "personnes"),
+        ("actifs_3_mois", "… qui ont tenu au moins un café dans les 3 mois suivant leur certification", cells["actifs"], "personnes"),
+        ("part_actifs_3_mois", "Part des certifié·es qui ont tenu un café dans les 3 mois", share(cells["actifs"], cells["certifies"]), "%"),
+    ]  # fmt: skip
+    return indicators_table(
         "impact",
         "De la formation aux cafés",
-        [
-            Column("indicateur", "Indicateur", "text"),
-            Column("valeur", "Valeur", "number"),
-            Column("unite", "Unité", "text"),
-        ],
-        [
-            {
-                "cle": "certifies_3_mois",
-                "indicateur": "Animateur·rices certifié·es depuis au moins 3 mois",
-                "valeur": cells["certifies"],
-                "unite": "personnes",
-            },
-            {
-                "cle": "actifs_3_mois",
-                "indicateur": "… qui ont tenu au moins un café dans les 3 mois suivant leur certification",
-                "valeur": cells["actifs"],
-                "unite": "personnes",
-            },
-            {
-                "cle": "part_actifs_3_mois",
-                "indicateur": "Part des certifié·es qui ont tenu un café dans les 3 mois",
-                "valeur": share(cells["actifs"], cells["certifies"]),
-                "unite": "%",
-            },
-        ],  # fmt: skip
+        rows,
         note="Dénominateur : les personnes comptées ici qui ont le statut d'animateur·rice, "
         "non révoqué, obtenu il y a au moins 3 mois (les plus récentes n'ont pas encore eu leurs "
         "3 mois). Un café compte s'il a eu lieu entre le jour de la certification et 3 mois "

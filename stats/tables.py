@@ -143,9 +143,19 @@ def _indicators(totals: dict, median: float | None, key: Table) -> Table:
         ("animer_avant", "« Capable d'animer un Café IA » (4 ou 5 sur 5) avant la formation", before, "%"),
         ("animer_apres", "« Capable d'animer un Café IA » (4 ou 5 sur 5) après la formation", after, "%"),
     ]  # fmt: skip
-    return Table(
+    return indicators_table(
         "indicateurs",
         "Indicateurs clés",
+        rows,
+        note="Une valeur calculée sur moins de 5 personnes n'est pas diffusée (—).",
+    )
+
+
+def indicators_table(name: str, title: str, rows: list[tuple], note: str) -> Table:
+    """One indicator a row, each given as (key, label, value, unit)."""
+    return Table(
+        name,
+        title,
         [
             Column("indicateur", "Indicateur", "text"),
             Column("valeur", "Valeur", "number"),
@@ -155,7 +165,7 @@ def _indicators(totals: dict, median: float | None, key: Table) -> Table:
             {"cle": key, "indicateur": label, "valeur": value, "unite": unit}
             for key, label, value, unit in rows
         ],
-        note="Une valeur calculée sur moins de 5 personnes n'est pas diffusée (—).",
+        note=note,
     )
 
 
