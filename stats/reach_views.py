@@ -11,6 +11,7 @@ from cafes.models import ACTION_PATHS, FORMATS, FREE, THEMES
 from lms.departements import all_departements
 from lms.errors import render_error
 from lms.exports import csv_response, xlsx_response
+from lms.formatting import date_courte
 from lms.models import Role
 from lms.security import roles_required
 
@@ -110,9 +111,9 @@ def _describe(filters) -> str:
     """The filters in words, for the page and the spreadsheets' notes."""
     parts = ["cafés dont le compte rendu a été envoyé"]
     if filters.start:
-        parts.append(f"tenus à partir du {filters.start.strftime('%d/%m/%Y')}")
+        parts.append(f"tenus à partir du {date_courte(filters.start)}")
     if filters.end:
-        parts.append(f"tenus jusqu'au {filters.end.strftime('%d/%m/%Y')}")
+        parts.append(f"tenus jusqu'au {date_courte(filters.end)}")
     if filters.region:
         parts.append(f"en région {filters.region}")
     if filters.departement:
