@@ -30,6 +30,11 @@ from .models import ANIMATIONS, FORMATS
 from .services import MAX_CAPACITY
 
 
+def add_error(field, message: str) -> None:
+    """One more error on a field, from a check across fields (run after the field's own)."""
+    field.errors = [*field.errors, message]
+
+
 def _choices(mapping: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in mapping.items()]
 
@@ -229,10 +234,7 @@ class ParticipantForm(BaseForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.phone.data and not self.email.data:
-            self.phone.errors = [
-                *self.phone.errors,
-                "Indiquez une adresse électronique ou un numéro de téléphone.",
-            ]
+            add_error(self.phone, "Indiquez une adresse électronique ou un numéro de téléphone.")
             valid = False
         return valid
 

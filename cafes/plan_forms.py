@@ -22,7 +22,7 @@ from lms.departements import choices as departement_choices
 from lms.forms import BaseForm
 from lms.params import date_in_range, date_range_message
 
-from .forms import _choices, _options, _values
+from .forms import _choices, _options, _values, add_error
 from .models import ANIMATIONS, FORMATS
 from .plans import MATERIAL, QUESTIONS
 from .services import MAX_CAPACITY
@@ -48,13 +48,10 @@ class StepForm(Form):
         # Optional() ends each field's own checks when it is empty: the pair is checked here.
         valid = super().validate(extra_validators)
         if self.intitule.data and self.minutes.data is None and not self.minutes.errors:
-            self.minutes.errors = ["Indiquez la durée de ce temps, en minutes."]
+            add_error(self.minutes, "Indiquez la durée de ce temps, en minutes.")
             valid = False
         if self.minutes.data is not None and not self.intitule.data:
-            self.intitule.errors = [
-                *self.intitule.errors,
-                "Donnez un intitulé à ce temps, ou videz aussi sa durée.",
-            ]
+            add_error(self.intitule, "Donnez un intitulé à ce temps, ou videz aussi sa durée.")
             valid = False
         return valid
 
