@@ -8,10 +8,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from annuaire.forms import CheckboxesField, one_line
+from lms.formatting import nombre
 from lms.forms import BaseForm
 
 from .feedback import MARKS, QUESTIONS
-from .forms import CafeForm, _choices
+from .forms import CafeForm, _choices, add_error
 from .models import ACTION_PATHS, BREAKDOWNS, BY_AGE, BY_AUDIENCE, THEMES
 
 # A café is a small group (the kit says about twenty); a few draw a crowd, none a thousand.
@@ -100,11 +101,11 @@ class ReportForm(BaseForm):
                 fields = [f for _, _, f in self.breakdown_fields(dimension)]
                 total = sum(f.data or 0 for f in fields if not f.errors)
                 if total > participants:
-                    fields[0].errors = [
-                        *fields[0].errors,
-                        f"La répartition par {name} compte {total} personnes, plus que les "
-                        f"{participants} participants.",
-                    ]
+                    add_error(
+                        fields[0],
+                        f"La répartition par {name} compte {nombre(total)} personnes, plus que "
+                        f"les {nombre(participants)} participants.",
+                    )
                     valid = False
         return valid
 

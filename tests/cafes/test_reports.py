@@ -185,6 +185,11 @@ def test_a_co_animateur_may_write_it(client, animateur, auth, create_user):
         ({"age_18_29": "-1"}, "Entre 0 et 500 personnes."),
         ({"age_60_74": "10", "age_75_plus": "5"}, "plus que les 14 participants"),
         ({"public_seniors": "15"}, "La répartition par public compte 15 personnes"),
+        # Figures the French way (Babel): a narrow non-breaking space between thousands.
+        (
+            {"age_18_29": "500", "age_60_74": "500", "age_75_plus": "500"},
+            "La répartition par âge compte 1\u202f500 personnes",
+        ),
         ({"free_themes": "a ; b ; c ; d"}, "3 au plus"),
         ({"free_themes": "x" * 101}, "100 caractères au plus"),
         ({"synthesis": "x" * 3001}, ""),
