@@ -5,6 +5,8 @@ cohort's table shows its last column too."""
 import pytest
 from sqlalchemy import select
 
+from cafes.models import Cafe, Registration
+from certificates.demo import ANIMATRICE
 from cohorts.models import Cohort
 from lms.demo import DEMO_PASSWORD, load_demo
 from lms.extensions import db
@@ -122,3 +124,23 @@ def test_the_territory_tables_show_their_key_columns(app, page, width):
     page.wait_for_url("**/admin**")
     visit(page, "/admin/referents")
     assert_key_columns_on_screen(page, width, with_keys=True)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_cafe_tables_show_their_key_columns(app, page, width):
+    """The animatrice's cafés, one café's participants and the national moderation: the buttons
+    named after a café (aria-label, not a hidden span) leave the page its width."""
+    load_demo()
+    listed = select(Cafe.id).join(User, Cafe.animateur_id == User.id).join(Registration)
+    cafe_id = db.session.scalar(listed.where(User.email == ANIMATRICE["email"]).limit(1))
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, ANIMATRICE["email"], DEMO_PASSWORD)
+    page.wait_for_url(lambda url: "/connexion" not in url)
+    for path in ("/mes-cafes", f"/mes-cafes/{cafe_id}/participants"):
+        visit(page, path)
+        assert_key_columns_on_screen(page, width)
+    page.context.clear_cookies()
+    log_in(page, "admin@exemple.fr", DEMO_PASSWORD)
+    page.wait_for_url("**/admin**")
+    visit(page, "/admin/cafes")
+    assert_key_columns_on_screen(page, width)
