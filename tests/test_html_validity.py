@@ -15,6 +15,7 @@ from courses.progress import catalogue
 from lms.extensions import db
 from quizzes import services as quizzes
 from quizzes.models import QuizAttempt
+from referents.models import Assignment
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import REAL_CONTENT
 from tests.helpers import ROLES, rules, url_for_rule, write_listing
@@ -34,6 +35,9 @@ def world(app, create_user):
     """Real objects behind every path parameter, for the pages to show something."""
     require_checker()
     people = {role: create_user(role=role) for role in ROLES[1:]}
+    # A référent: an apprenant who follows Bretagne (région 53), as tests/test_roles.py's log_in.
+    referent = people["referent"] = create_user(role="apprenant")
+    db.session.add(Assignment(user_id=referent.id, kind="region", code="53", reason="Test."))
     learner = people["apprenant"]
     certify(learner)
     cohort = cohorts.create(people["formateur"], name="Cohorte vérifiée")
@@ -70,7 +74,7 @@ def world(app, create_user):
 
 @pytest.fixture
 def clients(app, world):
-    clients = {role: app.test_client() for role in ROLES}
+    clients = {role: app.test_client() for role in (*ROLES, "referent")}
     for role, person in world["people"].items():
         clients[role].submit("/connexion", {"email": person.email, "password": PASSWORD})
     return clients
@@ -103,6 +107,7 @@ def html_pages(app, world, clients) -> dict[str, str]:
 def test_every_page_passes_the_nu_html_checker(app, world, clients):
     pages = html_pages(app, world, clients)
     assert len(pages) > 200 and world["results"]
+    assert "referent GET /mon-territoire (200)" in pages  # the référent's own pages too
     if errors := html_errors(pages):
         pytest.fail(f"Nu HTML checker, {len(errors)} erreurs :\n" + "\n".join(errors))
 

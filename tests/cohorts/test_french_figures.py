@@ -19,6 +19,7 @@ from lms.extensions import db
 from lms.models import utcnow
 from lms.xapi.models import StoredStatement
 from quizzes.models import QuizAttempt
+from referents.models import Assignment
 from tests.conftest import PASSWORD
 from tests.helpers import enrol, french_decimal, read_people_csv, rules, url, url_for_rule
 
@@ -185,7 +186,7 @@ def crawl(app, people, world, only=None) -> dict[str, str]:
             path = url_for_rule(rule, endpoint, world)
             response = client.get(path)
             if response.mimetype == "text/html" and response.status_code == 200:
-                texts[f"{person.role} {path}"] = shown_text(response.get_data(as_text=True))
+                texts[f"{person.email} {path}"] = shown_text(response.get_data(as_text=True))
     return texts
 
 
@@ -215,13 +216,18 @@ def world(cohort, learner):
 
 @pytest.fixture
 def people(learner, trainer, create_user):
+    # A référent: an apprenant who follows Bretagne (région 53), as tests/test_roles.py's log_in.
+    referent = create_user(role="apprenant")
+    db.session.add(Assignment(user_id=referent.id, kind="region", code="53", reason="Test."))
+    db.session.commit()
     # The learner last: their visits to the lessons are activity, which the cohort page shows.
-    return [trainer, create_user(role="admin"), learner]
+    return [trainer, create_user(role="admin"), referent, learner]
 
 
 def test_no_page_writes_a_figure_the_english_way(app, people, world):
     texts = crawl(app, people, world)
     assert len(texts) > 40  # the crawl reached the pages, the cohort's among them
+    assert any(page.endswith(" /mon-territoire") for page in texts)  # and the référent's
     assert any(f"inactif depuis 1{NARROW}234 jours" in text for text in texts.values())
     offending = {page: found for page, text in texts.items() if (found := english_numbers(text))}
     assert offending == {}
