@@ -1027,3 +1027,49 @@ def test_no_page_fails_whatever_people_did(database_uri, tmp_path):
         f"{TALLY.requests} requêtes en tout, {len(TALLY.urls)} adresses GET distinctes, "
         f"{len(TALLY.endpoints)} routes, en {time.monotonic() - started:.0f} s"
     )
+
+
+def test_an_animateur_and_a_referent_erased_after_a_full_cafe_life(database_uri, tmp_path):
+    """The sequence the machine might take long to draw, written out: every new action once,
+    then the animateur (cafés, a report, a plan, a note, a territory) and a référent erased;
+    every page as everyone after each erasure."""
+    smtp = SmtpServer()
+    smtp.controller.start()
+    Platform.database_uri, Platform.mailbox = database_uri, smtp
+    Platform.content = _catalogue_with_blocks(tmp_path / "contenu")
+    platform = Platform()
+    try:
+        platform.a_formateur_opens_a_cohort()
+        for block, pick in (("verif-1", 0), ("verif-1", 1), ("verif-2", 3)):
+            platform.answer_a_check(1, block, pick)
+        for action in ("ecrire", "effacer", "ecrire"):
+            platform.reflection_note(1, action)
+        platform.play_a_scene(1, ["couper"])
+        platform.use_a_manipulation(1, "1,2,3,4,5,6", "verifier")
+        platform.announce_cafe(0, 10, "1")
+        platform.change_cafe(0, 0, "dupliquer", 20)
+        platform.register_for_a_cafe(0, 2, False)
+        platform.register_for_a_cafe(0, 3, False)  # on the waiting list
+        platform.register_for_a_cafe(0, 2, True)
+        platform.time_passes(0, 1)
+        platform.write_report(0, 0, "brouillon", "3")
+        platform.write_report(0, 0, "envoyer", "14")
+        platform.participants_give_feedback(0, 0, 4)
+        platform.declare_cafe_held(0, 3)
+        platform.prepare_first_cafe(1, True)
+        platform.change_cafe(0, 1, "annuler", 2)
+        platform.admin_grants_a_territory(0, "region:76")
+        platform.admin_grants_a_territory(1, "departement:35")
+        platform.moderate_a_cafe(0, 0, "referent", True)
+        platform.moderate_a_cafe(0, 1, "admin", True)
+        platform.referent_writes(0)
+        with platform.app.app_context():
+            assert len(platform._cafes()) == 4 and len(platform.links) == 2
+        platform.crawl()
+        platform.delete_account(1)  # the animateur, référent of Ille-et-Vilaine
+        platform.crawl()
+        platform.delete_account(0)  # the référent of Occitanie, the cohort's formateur
+        platform.crawl()
+    finally:
+        platform.teardown()
+        smtp.controller.stop()
