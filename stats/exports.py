@@ -29,14 +29,19 @@ SECRECY = (
 def filename(table: Table, extension: str, filters: Filters | None = None) -> str:
     """Named after the table and its filters, so that two downloads are told apart:
     statistiques-cafe-ia-regions-bretagne-cohorte-3-du-2026-01-05-2026-12-01.csv."""
-    parts = ["statistiques-cafe-ia", table.name]
-    if filters and filters.region:
-        parts.append(re.sub(r"[^a-z0-9]+", "-", fold(filters.region)).strip("-"))
-    if filters and filters.cohort:
-        parts.append(f"cohorte-{filters.cohort}")
-    if filters and filters.start:
+    filters = filters or Filters()
+    cohort = f"cohorte-{filters.cohort}" if filters.cohort else ""
+    stem = f"statistiques-cafe-ia-{table.name}"
+    return filtered_filename(stem, [filters.region, cohort], filters, extension)
+
+
+def filtered_filename(stem: str, words: list[str], filters, extension: str) -> str:
+    """The stem, the filters' `words` (« Île-de-France » as ile-de-france), the period
+    (`filters.start`, `filters.end`) and the day of the download."""
+    parts = [stem, *(re.sub(r"[^a-z0-9]+", "-", fold(word)).strip("-") for word in words if word)]
+    if filters.start:
         parts.append(f"du-{filters.start.isoformat()}")
-    if filters and filters.end:
+    if filters.end:
         parts.append(f"au-{filters.end.isoformat()}")
     return "-".join([*parts, date.today().isoformat()]) + f".{extension}"
 

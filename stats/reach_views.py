@@ -1,12 +1,11 @@
 """The reach of the cafés and their syntheses: admins (the national team), and the open data."""
 
-import re
 import time
 from datetime import date
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
 
-from annuaire.models import AUDIENCES, fold
+from annuaire.models import AUDIENCES
 from cafes.models import ACTION_PATHS, FORMATS, FREE, THEMES
 from lms.departements import all_departements
 from lms.errors import render_error
@@ -16,7 +15,7 @@ from lms.models import Role
 from lms.security import roles_required
 
 from . import bp, charts, reach, reach_tables
-from .exports import LICENCE, SECRECY, table_xlsx
+from .exports import LICENCE, SECRECY, filtered_filename, table_xlsx
 from .reach_forms import ReachFilterForm
 from .reach_schema import SCHEMA
 from .tables import Table
@@ -96,15 +95,8 @@ def _xlsx(table: Table, filename: str, filters):
 
 def _filename(stem: str, filters, extension: str) -> str:
     """statistiques-cafe-ia-cafes-mois-bretagne-du-2026-01-01-2026-12-01.csv"""
-    parts = [stem]
-    for value in (filters.region, filters.departement, filters.theme):
-        if value:
-            parts.append(re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-"))
-    if filters.start:
-        parts.append(f"du-{filters.start.isoformat()}")
-    if filters.end:
-        parts.append(f"au-{filters.end.isoformat()}")
-    return "-".join([*parts, date.today().isoformat()]) + f".{extension}"
+    words = [filters.region, filters.departement, filters.theme]
+    return filtered_filename(stem, words, filters, extension)
 
 
 def _describe(filters) -> str:
