@@ -39,6 +39,34 @@ def _choices(mapping: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
+# The fields a plan and an announcement share: the same choices and bounds in both.
+def format_field(**options) -> RadioField:
+    return RadioField(
+        "Format", [InputRequired("Choisissez un format.")], choices=_choices(FORMATS), **options
+    )
+
+
+def animation_field(**options) -> RadioField:
+    return RadioField(
+        "Format d'animation",
+        [InputRequired("Choisissez un format d'animation.")],
+        choices=_choices(ANIMATIONS),
+        **options,
+    )
+
+
+def capacity_field(default: int, description: str) -> IntegerField:
+    return IntegerField(
+        "Nombre de places",
+        [
+            InputRequired("Indiquez le nombre de places."),
+            NumberRange(1, MAX_CAPACITY, f"Entre 1 et {MAX_CAPACITY} places."),
+        ],
+        default=default,
+        description=description,
+    )
+
+
 class CafeForm(BaseForm):
     title = StringField(
         "Titre du café",
@@ -52,12 +80,7 @@ class CafeForm(BaseForm):
     )
     starts = TimeField("Heure de début", [InputRequired("Indiquez l'heure de début.")])
     ends = TimeField("Heure de fin", [InputRequired("Indiquez l'heure de fin.")])
-    format = RadioField(
-        "Format",
-        [InputRequired("Choisissez un format.")],
-        choices=_choices(FORMATS),
-        default="presentiel",
-    )
+    format = format_field(default="presentiel")
     structure = StringField(
         "Structure qui accueille",
         [InputRequired("Indiquez la structure qui accueille le café."), one_line, Length(max=200)],
@@ -83,26 +106,13 @@ class CafeForm(BaseForm):
         [InputRequired("Choisissez un public.")],
         choices=[SelectChoice("", "Choisir un public"), *_choices(AUDIENCES)],
     )
-    animation = RadioField(
-        "Format d'animation",
-        [InputRequired("Choisissez un format d'animation.")],
-        choices=_choices(ANIMATIONS),
-        default="recette",
-    )
+    animation = animation_field(default="recette")
     animation_other = StringField(
         "Nom de l'autre format",
         [Optional(), one_line, Length(max=100)],
         description="Seulement si vous avez choisi « Un autre format ».",
     )
-    capacity = IntegerField(
-        "Nombre de places",
-        [
-            InputRequired("Indiquez le nombre de places."),
-            NumberRange(1, MAX_CAPACITY, f"Entre 1 et {MAX_CAPACITY} places."),
-        ],
-        default=20,
-        description="Le kit recommande une vingtaine de personnes au plus.",
-    )
+    capacity = capacity_field(20, "Le kit recommande une vingtaine de personnes au plus.")
     description = TextAreaField(
         "Présentation",
         [Optional(), Length(max=1000)],

@@ -7,7 +7,6 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,10 +21,16 @@ from lms.departements import choices as departement_choices
 from lms.forms import BaseForm
 from lms.params import date_in_range, date_range_message
 
-from .forms import _choices, _options, _values, add_error
-from .models import ANIMATIONS, FORMATS
+from .forms import (
+    _choices,
+    _options,
+    _values,
+    add_error,
+    animation_field,
+    capacity_field,
+    format_field,
+)
 from .plans import MATERIAL, QUESTIONS
-from .services import MAX_CAPACITY
 
 STEP_ROWS = 8  # the standard sequence's five steps and three rows left free
 MAX_OWN_QUESTIONS = 5
@@ -83,22 +88,10 @@ class PlanForm(BaseForm):
     )
     day = DateField("Date", [Optional()], description="Au format jj/mm/aaaa. Facultative.")
     starts = TimeField("Heure de début", [Optional()], description="Facultative.")
-    format = RadioField(
-        "Format", [InputRequired("Choisissez un format.")], choices=_choices(FORMATS)
-    )
-    animation = RadioField(
-        "Format d'animation",
-        [InputRequired("Choisissez un format d'animation.")],
-        choices=_choices(ANIMATIONS),
-    )
-    capacity = IntegerField(
-        "Nombre de places",
-        [
-            InputRequired("Indiquez le nombre de places."),
-            NumberRange(1, MAX_CAPACITY, f"Entre 1 et {MAX_CAPACITY} places."),
-        ],
-        default=15,
-        description="La Mallette IA recommande de ne pas dépasser une vingtaine de personnes.",
+    format = format_field()
+    animation = animation_field()
+    capacity = capacity_field(
+        15, "La Mallette IA recommande de ne pas dépasser une vingtaine de personnes."
     )
     steps = FieldList(FormField(StepForm), min_entries=STEP_ROWS, max_entries=STEP_ROWS)
     material = CheckboxesField("Matériel à préparer", choices=_choices(MATERIAL))
