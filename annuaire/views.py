@@ -150,9 +150,7 @@ def _rows() -> list[dict]:
 @bp.get("/annuaire.csv")
 def export_csv():
     """Public open data: the consented fields of every public listing."""
-    response = csv_response(
-        COLUMNS, _rows(), "annuaire-animateurs-cafe-ia.csv", open_data=True
-    )
+    response = csv_response(COLUMNS, _rows(), "annuaire-animateurs-cafe-ia.csv", open_data=True)
     # A CSV has no room for a notice outside its stable columns: the licence travels as a header.
     response.headers["Link"] = (
         f'<{url_for("annuaire.schema")}>; rel="describedby", <{LICENCE_URL}>; rel="license"'

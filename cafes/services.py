@@ -611,6 +611,7 @@ def erase_past_participants(today: date | None = None) -> int:
 
 # --- words and links ---------------------------------------------------------------------------
 
+
 def french_date(day: date) -> str:
     return jour_et_date(day)  # « mardi 1er décembre 2026 » (lms.formatting)
 

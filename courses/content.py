@@ -238,7 +238,9 @@ def load_sheet(path: Path) -> Sheet:
     )
     for name, (least, most) in SHEET_LIMITS.items():
         if not least <= len(getattr(sheet, name)) <= most:
-            raise ContentError(path, name, f"entre {least} et {most} éléments pour tenir sur une page")
+            raise ContentError(
+                path, name, f"entre {least} et {most} éléments pour tenir sur une page"
+            )
     return sheet
 
 

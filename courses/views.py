@@ -108,6 +108,7 @@ def activity(module_slug, lesson_slug, block_id):
     submit = getattr(activities.kinds().get(block.kind), "submit", None) if block else None
     if submit is None:
         abort(404, "Cette activité n'existe pas dans cette leçon, ou n'attend pas de réponse.")
+
     def answer():  # two tabs answering a block for the first time: one inserts, one updates
         submit(block, lesson, current_user, request.form)
         db.session.commit()

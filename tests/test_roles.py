@@ -185,9 +185,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, method, url, allowed):
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("method, url, allowed", PROTECTED)
-def test_each_role_gets_exactly_its_routes(
-    client, log_in, create_user, role, method, url, allowed
-):
+def test_each_role_gets_exactly_its_routes(client, log_in, create_user, role, method, url, allowed):
     log_in(role)
     person = create_user()  # somebody for the admin's role form to act on
     response = request(client, method, url.format(person=person.id))

@@ -233,7 +233,9 @@ def test_more_than_2000_lines_are_refused(client, cohort):
     lines = "".join(f"p{i}@exemple.fr,Prénom,Nom,Mairie,56\n" for i in range(2001))
     response = upload(client, cohort, HEADER + lines)
     assert response.status_code == 422
-    assert "Le fichier dépasse 2\u202f000 lignes (2\u202f001 lignes)" in response.get_data(as_text=True)
+    assert "Le fichier dépasse 2\u202f000 lignes (2\u202f001 lignes)" in response.get_data(
+        as_text=True
+    )
     assert count(CohortMember) == 0
 
 
@@ -703,7 +705,11 @@ def test_results_per_question_on_a_hand_built_cohort(client, cohort, create_user
     page = client.get(url(cohort, "/questions")).get_data(as_text=True)
     assert "Quiz — Module un : 5 personne(s) ont rendu ce quiz</caption>" in page
     assert [row for row in question_rows(page) if row[1]] == [  # the questions drawn
-        ("Quelle est la capitale de la France\u202f?", 6, "67\u00a0%"),  # 4 right of 6, weakest first
+        (
+            "Quelle est la capitale de la France\u202f?",
+            6,
+            "67\u00a0%",
+        ),  # 4 right of 6, weakest first
         ("Quels nombres sont pairs\u202f?", 6, "67\u00a0%"),
         ("Le Turc mécanique cachait un joueur humain.", 6, "100\u00a0%"),
         ("Remettez la recette dans l’ordre.", 6, "100\u00a0%"),

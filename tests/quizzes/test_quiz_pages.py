@@ -350,7 +350,9 @@ def test_a_score_rounded_up_to_the_mark_does_not_pass(client, login_as):
 @pytest.mark.parametrize("app_config", [{"QUIZ_PASS_MARK": 50}])
 def test_the_configured_pass_mark_is_honoured(client, login_as):
     user = login_as()
-    assert "réussi à partir de 50\u00a0%" in client.get("/modules/module-un/quiz").get_data(as_text=True)
+    assert "réussi à partir de 50\u00a0%" in client.get("/modules/module-un/quiz").get_data(
+        as_text=True
+    )
     response = hand_in(client, WRONG)  # 50 %: a fail at the default 80, a pass here
     page = client.get(response.location).get_data(as_text=True)
     assert "Quiz réussi : 50\u00a0%" in page and "le seuil de 50\u00a0% est atteint" in page
