@@ -1,13 +1,17 @@
-"""The lesson page under gunicorn, against the smallest Flask page served the same way.
+"""The lesson page under gunicorn, against the platform's floor and the smallest Flask page.
 
-Both servers run at once (gunicorn, 2 sync workers each) and wrk alternates between them:
-a reload of a lesson already opened, by a logged-in learner, which still checks whether the
-visit is a new reading (courses.progress.REVISIT).
+Three servers run at once (gunicorn, 2 sync workers each) and wrk alternates between them in
+each round: a reload of a lesson already opened, by a logged-in learner, which still checks
+whether the visit is a new reading (courses.progress.REVISIT); the platform's empty page,
+logged in (bench.floor: what any page costs before its own work); the minimal Flask page.
+Each ratio is the median of the rounds' ratios, so that a noisy neighbour weighs on all alike.
 """
+
+import statistics
 
 from courses import progress
 
-from .http import cookie_header, cores, gunicorn, logged_in_opener, paired_rates
+from .http import ROUNDS, cookie_header, cores, gunicorn, logged_in_opener, wrk_rate
 
 FLOOR = "/banc/plancher"  # bench.floor's page
 
@@ -21,21 +25,41 @@ def bench_lesson_page(app, learner_email: str, password: str):
     }
     module = progress.catalogue().modules[1]
     path = f"/modules/{module.slug}/{module.lessons[3].slug}"
-    with gunicorn("wsgi:app", env) as base, gunicorn("bench.minimal:app", {}) as minimal_base:
-        opener = logged_in_opener(base, learner_email, password)
-        opener.open(base + path).read()  # the first visit, recorded
-        cookie = cookie_header(opener)
-        lesson, minimal = paired_rates((base + path, cookie), (minimal_base + "/", ""))
-    # Where the lesson's time goes: what any page of the platform costs before its own work.
     with (
-        gunicorn("bench.floor:app", env) as base,
+        gunicorn("wsgi:app", env) as base,
+        gunicorn("bench.floor:app", env) as floor_base,
         gunicorn("bench.minimal:app", {}) as minimal_base,
     ):
-        cookie = cookie_header(logged_in_opener(base, learner_email, password))
-        floor, floor_minimal = paired_rates((base + FLOOR, cookie), (minimal_base + "/", ""))
+        opener = logged_in_opener(base, learner_email, password)
+        opener.open(base + path).read()  # the first visit, recorded
+        lesson_cookie = cookie_header(opener)
+        floor_cookie = cookie_header(logged_in_opener(floor_base, learner_email, password))
+        rounds = [
+            (
+                wrk_rate(base + path, lesson_cookie),
+                wrk_rate(floor_base + FLOOR, floor_cookie),
+                wrk_rate(minimal_base + "/"),
+            )
+            for _ in range(ROUNDS)
+        ]
     print(f"  ({cores()})")
+    floor = statistics.median(r[1] for r in rounds)
+    minimal = statistics.median(r[2] for r in rounds)
+
+    def paired(page: int, baseline: int, base_rate: float) -> float:
+        """The page's rate implied by the median of the rounds' paired ratios."""
+        return base_rate * statistics.median(r[page] / r[baseline] for r in rounds)
+
     minimal_name = "page Flask minimale, servie de même"
+    floor_name = "page vide de la plateforme, connecté"
     return [
-        ("page de leçon (gunicorn, 2 workers)", lesson, minimal_name, minimal, "req/s"),
-        ("page vide de la plateforme, connecté", floor, minimal_name, floor_minimal, "req/s"),
+        ("page de leçon (gunicorn, 2 workers)", paired(0, 1, floor), floor_name, floor, "req/s"),
+        (
+            "page de leçon (gunicorn, 2 workers)",
+            paired(0, 2, minimal),
+            minimal_name,
+            minimal,
+            "req/s",
+        ),
+        (floor_name, paired(1, 2, minimal), minimal_name, minimal, "req/s"),
     ]

@@ -22,11 +22,14 @@ session (save_answer, lms.xapi.record…) and the generic route commits; it rais
 a malformed answer, and then nothing is saved.
 """
 
+import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import yaml
-from flask import Flask, current_app, g, render_template, url_for
+from flask import Flask, current_app, g, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
@@ -164,22 +167,68 @@ def render_body(lesson, user) -> Markup:
 
     if lesson.html is None:  # content does not change while the platform runs
         lesson.html = render_markdown(lesson.body)
+    # The person's answers to all the lesson's blocks in one query, not one per block.
+    answers = _answers(lesson, user)
+    # The blocks are drawn from the content (static), the person's id and these answers only:
+    # the same inputs give the same body, kept per process (its CSRF token put back for this
+    # request). A query (manipulations), or a refused answer shown, draws it afresh.
+    key = None
+    bodies = current_app.extensions.setdefault("lesson_bodies", OrderedDict())  # per catalogue
+    if not request.args and not g.get("activity_errors"):
+        answered = json.dumps(answers, sort_keys=True, default=str)
+        key = (lesson.module_slug, lesson.slug, user.id, answered)
+        drawn = bodies.get(key)
+        if drawn is not None:
+            bodies.move_to_end(key)
+            return Markup(drawn.replace(_TOKEN, generate_csrf()))
     blocks = {block.id: block for block in lesson.blocks}
     pieces = _CUT.split(lesson.html)
-    # split gives text, id, text, id…: odd places are the block ids
-    return Markup("").join(
-        _render_block(blocks[piece], lesson, user) if index % 2 else Markup(piece)
-        for index, piece in enumerate(pieces)
-    )
+    # Kept for this drawing only (saved_answer reads them), so that no later read is stale.
+    g.lesson_answers = (_answer_key(lesson, user), answers)
+    try:
+        # split gives text, id, text, id…: odd places are the block ids
+        body = Markup("").join(
+            _render_block(blocks[piece], lesson, user) if index % 2 else Markup(piece)
+            for index, piece in enumerate(pieces)
+        )
+    finally:
+        g.pop("lesson_answers", None)
+    if key is not None:
+        bodies[key] = str(body).replace(generate_csrf(), _TOKEN)
+        if len(bodies) > BODIES_KEPT:
+            bodies.popitem(last=False)
+    return body
+
+
+BODIES_KEPT = 512  # per process: a few hundred people reading at once, ~50 kB each
+_TOKEN = "cafeia-jeton-csrf"
 
 
 def _render_block(block: Block, lesson, user) -> Markup:
     inner = kind_of(block).render(block, lesson, user)
-    return Markup(
-        render_template(
-            "courses/activities/_block.html", block=block, inner=inner, error=error_for(block)
+    error = error_for(block)
+    if error:
+        return Markup(
+            render_template("courses/activities/_block.html", block=block, inner=inner, error=error)
         )
-    )
+    before, after = _frame(block)
+    return before + inner + after
+
+
+# The frame around a block without an error is the same on every page: drawn once per block
+# (the block lives as long as the catalogue), around a mark where the block's own HTML goes.
+_FRAMES: dict[Block, tuple[Markup, Markup]] = {}
+_INNER = "cafeia-activite-contenu"
+
+
+def _frame(block: Block) -> tuple[Markup, Markup]:
+    if block not in _FRAMES:
+        html = render_template(
+            "courses/activities/_block.html", block=block, inner=Markup(_INNER), error=None
+        )
+        before, after = html.split(_INNER)
+        _FRAMES[block] = Markup(before), Markup(after)
+    return _FRAMES[block]
 
 
 def action_url(block: Block, lesson) -> str:
@@ -211,10 +260,29 @@ def refuse(block: Block, message: str) -> None:
 # --- answers kept per person and block ----------------------------------------------------------
 
 
+def _answer_key(lesson, user) -> tuple:
+    return (user.id, lesson.module_slug, lesson.slug)
+
+
+def _answers(lesson, user) -> dict:
+    from .models import ActivityAnswer
+
+    return dict(
+        db.session.execute(
+            select(ActivityAnswer.block_id, ActivityAnswer.value).filter_by(
+                user_id=user.id, module_slug=lesson.module_slug, lesson_slug=lesson.slug
+            )
+        ).all()
+    )
+
+
 def saved_answer(block: Block, lesson, user):
     """The value the person's last answer to this block saved, or None."""
     from .models import ActivityAnswer
 
+    drawing = g.get("lesson_answers")
+    if drawing and drawing[0] == _answer_key(lesson, user):
+        return drawing[1].get(block.id)
     return db.session.scalar(
         select(ActivityAnswer.value).filter_by(
             user_id=user.id,

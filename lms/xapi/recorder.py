@@ -34,7 +34,36 @@ def extension_iri(name: str) -> str:
 
 
 def activity(kind: str, name: str, *path: str, **definition) -> Activity:
-    """An activity of one of our types; `definition` carries interaction fields if any."""
+    """An activity of one of our types; `definition` carries interaction fields if any.
+
+    Without them (a lesson, a module…) the activity and its JSON are built once per process and
+    shared: tincan's objects cost more than the statement's own INSERTs. Treat it as read-only.
+    """
+    if definition:
+        return _activity(kind, name, *path, **definition)
+    key = (current_app.config["BASE_URL"], kind, name, path)
+    known = _ACTIVITIES.get(key)
+    if known is None:
+        if len(_ACTIVITIES) >= ACTIVITIES_KEPT:  # names made up on the fly: keep memory bounded
+            _ACTIVITIES.clear()
+            _JSON.clear()
+        known = _ACTIVITIES[key] = _activity(kind, name, *path)
+        _JSON[id(known)] = (known, known.as_version(XAPI_VERSION))
+    return known
+
+
+ACTIVITIES_KEPT = 4096
+_ACTIVITIES: dict[tuple, Activity] = {}
+_JSON: dict[int, tuple[Activity, dict]] = {}  # by id(): tincan's objects are not hashable
+
+
+def _as_json(obj) -> dict:
+    """obj.as_version(XAPI_VERSION), kept for the activities built once."""
+    known = _JSON.get(id(obj))
+    return known[1] if known and known[0] is obj else obj.as_version(XAPI_VERSION)
+
+
+def _activity(kind: str, name: str, *path: str, **definition) -> Activity:
     return Activity(
         id=activity_iri(*path),
         definition=ActivityDefinition(
@@ -92,7 +121,7 @@ def record(
             "account": {"name": user.pseudonym, "homePage": current_app.config["BASE_URL"]},
         },
         "verb": {"id": iri, "display": {"fr-FR": french, "en-US": english}},
-        "object": obj.as_version(XAPI_VERSION),
+        "object": _as_json(obj),
     }
     if result is not None:
         statement["result"] = result.as_version(XAPI_VERSION)
@@ -126,7 +155,7 @@ def _context_json(user, obj, parent, cohort, extensions) -> dict:
         extensions[extension_iri("cohorte")] = cohort
     groups = {"grouping": [_training_json()]}
     if parent is not None:
-        groups = {"parent": [parent.as_version(XAPI_VERSION)], **groups}
+        groups = {"parent": [_as_json(parent)], **groups}
     context = {"registration": str(uuid.UUID(user.registration)), "contextActivities": groups}
     # xAPI (Data §2.4.6): platform only when the object is an Activity, not a StatementRef.
     if isinstance(obj, Activity):
