@@ -161,14 +161,19 @@ def kind_of(block: Block):
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def render_body(lesson, user) -> Markup:
-    """The lesson's HTML (rendered once) with each block rendered for this person, now."""
+def render_body(lesson, user, answers: dict | None = None) -> Markup:
+    """The lesson's HTML (rendered once) with each block rendered for this person, now.
+
+    `answers`: the person's answers to the lesson's blocks (block id → value) if the caller
+    read them already (courses.progress.read_lesson), else they are read here.
+    """
     from .rendering import render_markdown
 
     if lesson.html is None:  # content does not change while the platform runs
         lesson.html = render_markdown(lesson.body)
     # The person's answers to all the lesson's blocks in one query, not one per block.
-    answers = _answers(lesson, user)
+    if answers is None:
+        answers = _answers(lesson, user)
     # The blocks are drawn from the content (static), the person's id and these answers only:
     # the same inputs give the same body, kept per process (its CSRF token put back for this
     # request). A query (manipulations), or a refused answer shown, draws it afresh.

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 
 from lms import hooks
 from lms.concurrency import claim, locked, retry_on_conflict
@@ -13,7 +13,7 @@ from lms.models import as_utc, utcnow
 from lms.xapi import activity, record
 
 from .content import Catalogue, Lesson, Module
-from .models import LessonProgress, ModuleProgress
+from .models import ActivityAnswer, LessonProgress, ModuleProgress
 
 # Other features add what completing a module needs besides its lessons (the quiz, for one):
 # functions (user, module) -> bool.
@@ -63,11 +63,25 @@ def open_lesson(user, module: Module, lesson: Lesson) -> bool:
     constraints keep one, and the other request runs again and finds them (one « launched »,
     one « experienced »).
     """
+    return read_lesson(user, module, lesson)[0]
+
+
+def read_lesson(user, module: Module, lesson: Lesson) -> tuple[bool, dict | None]:
+    """open_lesson, and the person's answers to the lesson's blocks read by the same query
+    (block id → value; None on a first visit, when the page reads them itself)."""
     return retry_on_conflict(lambda: _open_lesson(user, module, lesson))
 
 
-def _open_lesson(user, module: Module, lesson: Lesson) -> bool:
-    # One query for the person's lessons: this one's row, and whether it is the last seen.
+def _open_lesson(user, module: Module, lesson: Lesson) -> tuple[bool, dict | None]:
+    # One query for the person's lessons: this one's row, whether it is the last seen, and
+    # (joined to this lesson's row only) the answers to its blocks, which the page draws.
+    here = and_(
+        ActivityAnswer.user_id == LessonProgress.user_id,
+        ActivityAnswer.module_slug == LessonProgress.module_slug,
+        ActivityAnswer.lesson_slug == LessonProgress.lesson_slug,
+        LessonProgress.module_slug == module.slug,
+        LessonProgress.lesson_slug == lesson.slug,
+    )
     rows = db.session.execute(
         select(
             LessonProgress.id,
@@ -75,12 +89,16 @@ def _open_lesson(user, module: Module, lesson: Lesson) -> bool:
             LessonProgress.lesson_slug,
             LessonProgress.last_seen_at,
             LessonProgress.completed_at,
-        ).where(LessonProgress.user_id == user.id)
+            ActivityAnswer.block_id,
+            ActivityAnswer.value,
+        )
+        .outerjoin(ActivityAnswer, here)
+        .where(LessonProgress.user_id == user.id)
     ).all()
     now = utcnow()
-    row = next(
-        (r for r in rows if (r.module_slug, r.lesson_slug) == (module.slug, lesson.slug)), None
-    )
+    mine = [r for r in rows if (r.module_slug, r.lesson_slug) == (module.slug, lesson.slug)]
+    row = mine[0] if mine else None
+    answers = {r.block_id: r.value for r in mine if r.block_id is not None} if mine else None
     if row is None:
         _first_visit(user, module, lesson, rows)
     elif as_utc(row.last_seen_at) <= now - REVISIT:
@@ -89,9 +107,9 @@ def _open_lesson(user, module: Module, lesson: Lesson) -> bool:
     elif row.last_seen_at < max(r.last_seen_at for r in rows):
         db.session.execute(_seen(row.id, now))  # another lesson was seen since: resume here
     else:
-        return row.completed_at is not None  # a reload: nothing to write
+        return row.completed_at is not None, answers  # a reload: nothing to write
     db.session.commit()
-    return row is not None and row.completed_at is not None
+    return row is not None and row.completed_at is not None, answers
 
 
 def _first_visit(user, module: Module, lesson: Lesson, rows) -> None:

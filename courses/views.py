@@ -80,18 +80,19 @@ def sheet_pdf(module_slug):
 def lesson(module_slug, lesson_slug):
     """Any logged-in person: a lesson; the visit is recorded (xAPI « experienced »)."""
     module, lesson = _find(module_slug, lesson_slug)
-    done = progress.open_lesson(current_user, module, lesson)  # its query says if it is done
-    return _lesson_page(module, lesson, done)
+    # Its query says if it is done, and reads the answers the blocks show.
+    done, answers = progress.read_lesson(current_user, module, lesson)
+    return _lesson_page(module, lesson, done, answers)
 
 
-def _lesson_page(module, lesson, done: bool) -> str:
+def _lesson_page(module, lesson, done: bool, answers: dict | None = None) -> str:
     index = module.lessons.index(lesson)
     return render_template(
         "courses/lesson.html",
         page_title=lesson.title,
         module=module,
         lesson=lesson,
-        body=activities.render_body(lesson, current_user),
+        body=activities.render_body(lesson, current_user, answers),
         done=done,
         previous=module.lessons[index - 1] if index else None,
         next=module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
