@@ -103,3 +103,18 @@ Index(
 )
 Index("ix_cafe_report_themes_reach", ReportTheme.code, ReportTheme.report_id)
 Index("ix_cafe_report_action_paths_reach", ReportActionPath.code, ReportActionPath.report_id)
+
+
+class ReadinessTally(db.Model):
+    """Every account's latest readiness answers, added up per phase and statement: kept by the
+    database's own triggers on `readiness_answers` (migration 3b8f1d6c2a47), whoever writes, so
+    that the national figures read a few rows instead of every answer. Exact: each write moves
+    the tally by the difference between the group's latest answer after and before it."""
+
+    __tablename__ = "readiness_tallies"
+
+    phase: Mapped[str] = mapped_column(String(10), primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    respondents: Mapped[int]
+    ready: Mapped[int]  # latest answer READY (4) or more
+    total: Mapped[int]  # the sum of the latest answers

@@ -42,6 +42,7 @@ from .models import (
     ErasedQuestionResult,
     ErasedQuizResult,
     ErasedReadiness,
+    ReadinessTally,
 )
 
 # The steps of the funnel, in order: each is a flag of a learner (1 or 0).
@@ -374,25 +375,43 @@ def _readiness_counts(answer, where: list, statement_id: str | None):
     return query.group_by(answer.phase, answer.statement_id)
 
 
+def _tallied_readiness(statement_id: str | None):
+    """Every account's latest answers, from the tally the database keeps (stats.models)."""
+    tally = ReadinessTally
+    query = select(
+        tally.phase,
+        tally.statement_id,
+        tally.respondents.label("repondants"),
+        tally.ready.label("prets"),
+        tally.total.label("somme"),
+    )
+    return query.where(tally.statement_id == statement_id) if statement_id else query
+
+
 def readiness(filters: Filters, statement_id: str | None = None) -> list[dict]:
     """Per phase and statement: people who answered, people at 4 or 5, the mean.
 
     Every answer is kept and the latest counts; an erased learner's latest answers were kept.
     """
-    accounts = [ReadinessAnswer.user_id.in_(population(filters)), latest_answer()]
     erased = [ErasedReadiness.erased_id.in_(erased_population(filters))]
-    rows = db.session.execute(
-        union_all(
-            _readiness_counts(ReadinessAnswer, accounts, statement_id),
-            _readiness_counts(ErasedReadiness, erased, statement_id),
-        )
-    )
+    if filters.any:
+        accounts = [ReadinessAnswer.user_id.in_(population(filters)), latest_answer()]
+        parts = [(_readiness_counts(ReadinessAnswer, accounts, statement_id), 1)]
+    else:  # everybody: the tally of every account, less the few that are not learners
+        others = [ReadinessAnswer.user_id.in_(_others()), latest_answer()]
+        parts = [
+            (_tallied_readiness(statement_id), 1),
+            (_readiness_counts(ReadinessAnswer, others, statement_id), -1),
+        ]
+    parts.append((_readiness_counts(ErasedReadiness, erased, statement_id), 1))
+    signed = (query.add_columns(literal_column(str(sign)).label("sign")) for query, sign in parts)
     found: dict[tuple, dict] = {}
-    for row in rows:
+    for row in db.session.execute(union_all(*signed)):
         key = (row.phase, row.statement_id)
         sums = found.setdefault(key, {"repondants": 0, "prets": 0, "somme": 0})
         for name in sums:
-            sums[name] += int(row._mapping[name])
+            sums[name] += row.sign * int(row._mapping[name])
+    found = {key: sums for key, sums in found.items() if sums["repondants"]}
     return [
         {
             "phase": phase,
