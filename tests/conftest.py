@@ -182,6 +182,10 @@ def app(request, database_uri, app_config, app_cache):
     app, config, extensions = cache.get(make_config(database_uri, **app_config))
     with app.app_context():
         yield app
+        # A large import's e-mails go out in a thread: it ends before the tables are emptied,
+        # or it writes into the next test's data.
+        for thread in app.extensions.get("cohort_notice_threads", []):
+            thread.join()
         # Every test starts from empty tables: delete, children first.
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):

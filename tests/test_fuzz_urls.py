@@ -12,7 +12,7 @@ from inspect import getsource, unwrap
 
 import pytest
 from flask_wtf import FlaskForm
-from sqlalchemy import func, inspect, select, union_all
+from sqlalchemy import func, inspect, literal, select, union_all
 from werkzeug import exceptions
 from wtforms.fields.core import UnboundField
 
@@ -174,8 +174,11 @@ class Sweep:
             page = response.get_data(as_text=True)
             if any(text in page for text in ENGLISH):
                 self.failures.append(f"{where}: message en anglais")
-        if before is not None and response.status_code >= 400 and row_counts() != before:
-            self.failures.append(f"{where}: refusé, mais la base a changé")
+        if before is not None and response.status_code >= 400:
+            after = row_counts()
+            changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+            if changed:
+                self.failures.append(f"{where}: refusé, mais la base a changé {changed}")
 
     def report(self):
         assert not self.failures, f"{len(self.failures)} sur {self.sent}:\n" + "\n".join(
@@ -183,15 +186,15 @@ class Sweep:
         )
 
 
-def row_counts() -> tuple[int, ...]:
-    """Every table's row count, in one query."""
+def row_counts() -> dict[str, int]:
+    """Every table's row count, by name, in one query (a UNION ALL keeps no order of its own)."""
     existing = set(inspect(db.engine).get_table_names())
     counts = [
-        select(func.count()).select_from(table)
+        select(literal(table.name), func.count()).select_from(table)
         for table in db.metadata.sorted_tables
         if table.name in existing
     ]
-    return tuple(db.session.execute(union_all(*counts)).scalars())
+    return dict(db.session.execute(union_all(*counts)).all())
 
 
 @pytest.fixture

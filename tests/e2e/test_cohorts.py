@@ -48,7 +48,7 @@ def test_create_import_and_follow(app, page, tmp_path, mailbox):
 
 def test_demo_cohort_pages_are_accessible(app, page):
     load_demo()
-    cohort = db.session.scalar(db.select(Cohort))
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.name == BRETAGNE))
     log_in(page, "formateur@exemple.fr", DEMO_PASSWORD)
     page.wait_for_url("**/formateur")
     for path in ["", "?filtre=bloques", "/modifier"]:
@@ -72,7 +72,7 @@ def test_demo_cohort_pages_are_accessible(app, page):
 
 def test_joining_by_link(app, page):
     load_demo()
-    cohort = db.session.scalar(db.select(Cohort))
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.name == BRETAGNE))
     visit(page, f"/cohortes/rejoindre/{cohort.invite_code}")
     page.get_by_role("link", name="Me connecter").click()
     page.get_by_label("Adresse électronique").fill("admin@exemple.fr")
