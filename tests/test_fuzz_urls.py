@@ -176,7 +176,9 @@ class Sweep:
                 self.failures.append(f"{where}: message en anglais")
         if before is not None and response.status_code >= 400:
             after = row_counts()
-            changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+            changed = {
+                name: (before[name], after[name]) for name in before if before[name] != after[name]
+            }
             if changed:
                 self.failures.append(f"{where}: refusé, mais la base a changé {changed}")
 

@@ -116,6 +116,8 @@ def test_a_kind_no_feature_registers_is_reported_by_courses_check(tree, database
     )
     app = create_app(make_config(database_uri, COURSES_CONTENT=str(tree)))
     result = app.test_cli_runner().invoke(args=["courses", "check"])
+    with app.app_context():
+        db.engine.dispose()  # the check read the database: its connection closed, not left to GC
     assert result.exit_code == 1
     assert "activité « avis » de type « sondage », qu'aucune fonction n'enregistre" in result.output
 
