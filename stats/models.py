@@ -118,3 +118,26 @@ class ReadinessTally(db.Model):
     respondents: Mapped[int]
     ready: Mapped[int]  # latest answer READY (4) or more
     total: Mapped[int]  # the sum of the latest answers
+
+
+class QuizTally(db.Model):
+    """Every account's quiz attempts handed in, per quiz: kept by triggers on `quiz_attempts`
+    (migration 9c4e2a7f5d13), as ReadinessTally is."""
+
+    __tablename__ = "quiz_tallies"
+
+    module_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    people: Mapped[int]  # who handed in at least one attempt
+    attempts: Mapped[int]
+    passed: Mapped[int]
+
+
+class QuestionTally(db.Model):
+    """Every account's graded answers, per question: kept by triggers on `quiz_answers`."""
+
+    __tablename__ = "question_tallies"
+
+    module_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    answers: Mapped[int]
+    correct: Mapped[int]

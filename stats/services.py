@@ -42,6 +42,8 @@ from .models import (
     ErasedQuestionResult,
     ErasedQuizResult,
     ErasedReadiness,
+    QuestionTally,
+    QuizTally,
     ReadinessTally,
 )
 
@@ -428,9 +430,9 @@ def readiness(filters: Filters, statement_id: str | None = None) -> list[dict]:
 #
 # Millions of answers: for everybody, checking the role of the author of each one would cost
 # most of the time. Learners and the other accounts (formateurs, admins) are disjoint, so every
-# count here — distinct people included — adds up: count all the accounts in one pass over an
-# index, take away the few others, and add the erased learners' counts (kept per quiz and per
-# question). One query, a union of signed parts. A count function receives
+# count here — distinct people included — adds up: read all the accounts' counts from the
+# tallies the database keeps (stats.models), take away the few others, and add the erased
+# learners' counts (kept per quiz and per question). One query, a union of signed parts. A count function receives
 # `scope(user_id column) -> condition or None` and gives its query.
 
 
@@ -442,13 +444,13 @@ def _narrow(query, condition):
     return query if condition is None else query.where(condition)
 
 
-def _by_learners(count, erased, filters: Filters, key: tuple, counts: tuple) -> list[dict]:
-    """`count(scope)` for the learners that the filters keep, plus `erased(filters)`."""
+def _by_learners(count, erased, filters: Filters, key: tuple, counts: tuple, tallied) -> list[dict]:
+    """`count(scope)` for the learners that the filters keep, plus `erased(filters)`;
+    everybody's counts are `tallied`, the tally the database keeps (stats.models)."""
     if filters.any:
         parts = [(count(lambda user_id: user_id.in_(population(filters))), 1)]
     else:
-        everybody, others = count(lambda user_id: None), count(lambda uid: uid.in_(_others()))
-        parts = [(everybody, 1), (others, -1)]
+        parts = [(tallied, 1), (count(lambda uid: uid.in_(_others())), -1)]
     parts.append((erased(filters), 1))
     signed = (query.add_columns(literal_column(str(sign)).label("sign")) for query, sign in parts)
     return _signed_sums(db.session.execute(union_all(*signed)), key, counts)
@@ -500,7 +502,14 @@ def _erased_quiz_counts(filters: Filters):
 def quiz_summary(filters: Filters) -> dict[str, dict]:
     """Per quiz: people who submitted an attempt, attempts, attempts passed."""
     key, counts = ("module_slug",), ("personnes", "tentatives", "reussies")
-    rows = _by_learners(quiz_counts, _erased_quiz_counts, filters, key, counts)
+    tally = QuizTally
+    tallied = select(
+        tally.module_slug,
+        tally.people.label("personnes"),
+        tally.attempts.label("tentatives"),
+        tally.passed.label("reussies"),
+    )
+    rows = _by_learners(quiz_counts, _erased_quiz_counts, filters, key, counts, tallied)
     return {row["module_slug"]: row for row in rows}
 
 
@@ -536,4 +545,11 @@ def _erased_question_counts(filters: Filters):
 def question_results(filters: Filters) -> list[dict]:
     """Per question: answers given (every attempt) and answers right."""
     key, counts = ("module_slug", "question_id"), ("reponses", "justes")
-    return _by_learners(question_counts, _erased_question_counts, filters, key, counts)
+    tally = QuestionTally
+    tallied = select(
+        tally.module_slug,
+        tally.question_id,
+        tally.answers.label("reponses"),
+        tally.correct.label("justes"),
+    )
+    return _by_learners(question_counts, _erased_question_counts, filters, key, counts, tallied)

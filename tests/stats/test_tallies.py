@@ -1,8 +1,10 @@
-"""The readiness tally the database keeps (stats.models.ReadinessTally) against a recount.
+"""The tallies the database keeps (stats.models: readiness, quizzes, questions) against a
+recount.
 
-Generated sequences of writes — answers given in any order of time, changed, deleted, accounts
-erased with their answers by the cascade — and after each sequence the tally must equal the
-count of every account's latest answers, made from the answers themselves.
+Generated sequences of writes — readiness answers given in any order of time, changed, moved,
+deleted; quiz attempts opened, handed in, deleted, their answers added and changed; accounts
+erased with everything by the cascade — and after each sequence every tally must equal the
+count made from the rows themselves.
 """
 
 from datetime import datetime, timedelta
@@ -14,9 +16,10 @@ from sqlalchemy import delete, func, select
 from certificates.models import ReadinessAnswer
 from lms.extensions import db
 from lms.models import User
+from quizzes.models import QuestionAnswer, QuizAttempt
 from stats import services
 from stats.forms import Filters
-from stats.models import ReadinessTally
+from stats.models import QuestionTally, QuizTally, ReadinessTally
 
 PHASES = ("initial", "final")
 STATEMENTS = ("animer", "expliquer")
@@ -156,3 +159,123 @@ def test_the_national_figures_read_from_the_tally_equal_the_filtered_count(app):
         assert from_tally == counted
     animer = {row["phase"]: row for row in services.readiness(Filters(), "animer")}
     assert (animer["initial"]["repondants"], animer["initial"]["prets"]) == (2, 2)
+
+
+# --- quizzes ---------------------------------------------------------------------------------
+
+MODULES = ("module-un", "module-deux")
+QUESTIONS = ("capitale", "pairs")
+
+open_attempt = st.tuples(st.just("open"), st.integers(0, PEOPLE - 1), st.sampled_from(MODULES))
+hand_in = st.tuples(st.just("hand_in"), st.integers(0, 30), st.booleans())
+handed_in = st.tuples(
+    st.just("handed_in"), st.integers(0, PEOPLE - 1), st.sampled_from(MODULES), st.booleans()
+)
+drop_attempt = st.tuples(st.just("drop_attempt"), st.integers(0, 30))
+add_answer = st.tuples(
+    st.just("add_answer"), st.integers(0, 30), st.sampled_from(QUESTIONS), st.booleans()
+)
+change_answer = st.tuples(
+    st.just("change_answer"), st.integers(0, 30), st.sampled_from(QUESTIONS), st.booleans()
+)
+drop_answer = st.tuples(st.just("drop_answer"), st.integers(0, 30))
+quiz_operations = st.lists(
+    st.one_of(
+        open_attempt, hand_in, handed_in, handed_in, drop_attempt, add_answer, add_answer,
+        change_answer, drop_answer, erase,
+    ),
+    max_size=25,
+)  # fmt: skip
+
+
+def nth_of(model, index: int):
+    ids = db.session.scalars(select(model.id).order_by(model.id)).all()
+    return db.session.get(model, ids[index % len(ids)]) if ids else None
+
+
+def run_quizzes(steps: list[tuple], people: list[User]) -> None:
+    for kind, *args in steps:
+        if kind in ("open", "handed_in") and people[args[0]] is not None:
+            user_id, module = people[args[0]].id, args[1]
+            submitted = kind == "handed_in"
+            already_open = db.session.scalar(
+                select(func.count()).where(
+                    QuizAttempt.user_id == user_id,
+                    QuizAttempt.module_slug == module,
+                    QuizAttempt.submitted_at.is_(None),
+                )
+            )
+            if submitted or not already_open:
+                db.session.add(
+                    QuizAttempt(
+                        user_id=user_id,
+                        module_slug=module,
+                        layout={},
+                        passed=args[2] if submitted else None,
+                        submitted_at=START if submitted else None,
+                    )
+                )
+        elif kind == "hand_in" and (attempt := nth_of(QuizAttempt, args[0])):
+            attempt.submitted_at, attempt.passed = START, args[1]
+        elif kind == "drop_attempt" and (attempt := nth_of(QuizAttempt, args[0])):
+            db.session.execute(delete(QuizAttempt).where(QuizAttempt.id == attempt.id))
+        elif kind == "add_answer" and (attempt := nth_of(QuizAttempt, args[0])):
+            db.session.add(
+                QuestionAnswer(
+                    attempt_id=attempt.id,
+                    module_slug=attempt.module_slug,
+                    question_id=args[1],
+                    score=1.0 if args[2] else 0.0,
+                    correct=args[2],
+                )
+            )
+        elif kind == "change_answer" and (answer := nth_of(QuestionAnswer, args[0])):
+            answer.question_id, answer.correct = args[1], args[2]
+        elif kind == "drop_answer" and (answer := nth_of(QuestionAnswer, args[0])):
+            db.session.delete(answer)
+        elif kind == "erase" and people[args[0]] is not None:
+            db.session.execute(delete(User).where(User.id == people[args[0]].id))
+            people[args[0]] = None
+        db.session.commit()
+
+
+def counted(query, key: tuple, counts: tuple) -> dict:
+    rows = db.session.execute(query).mappings()
+    found = {tuple(row[k] for k in key): tuple(int(row[c]) for c in counts) for row in rows}
+    return {k: v for k, v in found.items() if any(v)}
+
+
+def everybody(user_id):
+    return None
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=quiz_operations)
+def test_the_quiz_tallies_equal_a_recount_after_any_writes(app, steps):
+    db.session.execute(delete(User))
+    db.session.execute(delete(QuizTally))
+    db.session.execute(delete(QuestionTally))
+    db.session.commit()
+    run_quizzes(steps, make_people())
+    quiz_keys, quiz_counts = ("module_slug",), ("personnes", "tentatives", "reussies")
+    tally = select(
+        QuizTally.module_slug,
+        QuizTally.people.label("personnes"),
+        QuizTally.attempts.label("tentatives"),
+        QuizTally.passed.label("reussies"),
+    )
+    assert counted(tally, quiz_keys, quiz_counts) == counted(
+        services.quiz_counts(everybody), quiz_keys, quiz_counts
+    )
+    keys, counts = ("module_slug", "question_id"), ("reponses", "justes")
+    tally = select(
+        QuestionTally.module_slug,
+        QuestionTally.question_id,
+        QuestionTally.answers.label("reponses"),
+        QuestionTally.correct.label("justes"),
+    )
+    assert counted(tally, keys, counts) == counted(
+        services.question_counts(everybody), keys, counts
+    )
