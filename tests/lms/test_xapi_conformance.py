@@ -3,12 +3,11 @@ pydantic xAPI models (ralph.models.xapi, in .venv-ralph: someone else's reading 
 """
 
 import copy
-import json
-import subprocess
 
 import pytest
 
 from tests.lms.xapi_journey import CREDENTIALS, XAPI, journey, rows_of, verb_name
+from tests.lrs.models import ralph_errors
 from tests.lrs.server import RALPH_PYTHON
 
 pytestmark = pytest.mark.lrs
@@ -17,37 +16,11 @@ if not RALPH_PYTHON.exists():
     # A missing validator is a failure, not a skip: `make test` installs it.
     pytest.fail(f"Ralph manque ({RALPH_PYTHON}) : make test l'installe (tests/lrs/install.sh)")
 
-VALIDATE = """
-import json, sys
-from pydantic import ValidationError
-from ralph.models.xapi.base.statements import BaseXapiStatement
-
-errors = []
-for statement in json.load(sys.stdin):
-    try:
-        BaseXapiStatement.model_validate(statement)
-        errors.append(None)
-    except ValidationError as error:
-        errors.append(str(error))
-print(json.dumps(errors))
-"""
 EVERY_VERB = {
     *("registered", "answered", "launched", "experienced", "completed", "attempted"),
     *("failed", "passed", "earned", "voided"),
     *("schedule", "cancel", "host"),  # the cafés an animateur announces, cancels, holds
 }
-
-
-def ralph_errors(statements: list[dict]) -> list[str | None]:
-    done = subprocess.run(
-        [str(RALPH_PYTHON), "-c", VALIDATE],
-        input=json.dumps(statements),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return json.loads(done.stdout)
 
 
 @pytest.fixture
