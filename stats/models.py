@@ -141,3 +141,49 @@ class QuestionTally(db.Model):
     question_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     answers: Mapped[int]
     correct: Mapped[int]
+
+
+class FunnelModule(db.Model):
+    """The catalogue's modules the learner rows were counted against (« completed » means all
+    of them): the app rewrites them, and recounts every learner, when its catalogue differs."""
+
+    __tablename__ = "funnel_modules"
+
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class LearnerFunnel(db.Model):
+    """One row per apprenant: the groups they count in and their steps of the funnel, as
+    stats.services.facts() counts them; recounted by triggers on users, module_progress,
+    certificates and annuaire_listings (migration a4e7c1f9b382)."""
+
+    __tablename__ = "learner_funnel"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[str] = mapped_column(String(10))  # the Monday of sign-up (UTC), YYYY-MM-DD
+    departement_code: Mapped[str] = mapped_column(String(3))
+    profile: Mapped[str] = mapped_column(String(20))
+    structure_key: Mapped[str] = mapped_column(String(200))  # lower(trim(structure))
+    started: Mapped[int]
+    completed: Mapped[int]
+    certified: Mapped[int]
+    listed: Mapped[int]
+    certified_week: Mapped[str | None] = mapped_column(String(10))
+
+
+class FunnelTally(db.Model):
+    """The sums of the learner rows per dimension (semaine, departement, profil, structure,
+    certification: the week of the certificate, cohorte: the cohort's id) and group: kept by
+    triggers on learner_funnel and cohort_members. Groups emptied stay, with zeros."""
+
+    __tablename__ = "funnel_tallies"
+
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    registered: Mapped[int]
+    started: Mapped[int]
+    completed: Mapped[int]
+    certified: Mapped[int]
+    listed: Mapped[int]
