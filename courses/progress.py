@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 
 from lms import hooks
 from lms.concurrency import claim, locked, retry_on_conflict
@@ -73,28 +74,8 @@ def read_lesson(user, module: Module, lesson: Lesson) -> tuple[bool, dict | None
 
 
 def _open_lesson(user, module: Module, lesson: Lesson) -> tuple[bool, dict | None]:
-    # One query for the person's lessons: this one's row, whether it is the last seen, and
-    # (joined to this lesson's row only) the answers to its blocks, which the page draws.
-    here = and_(
-        ActivityAnswer.user_id == LessonProgress.user_id,
-        ActivityAnswer.module_slug == LessonProgress.module_slug,
-        ActivityAnswer.lesson_slug == LessonProgress.lesson_slug,
-        LessonProgress.module_slug == module.slug,
-        LessonProgress.lesson_slug == lesson.slug,
-    )
-    rows = db.session.execute(
-        select(
-            LessonProgress.id,
-            LessonProgress.module_slug,
-            LessonProgress.lesson_slug,
-            LessonProgress.last_seen_at,
-            LessonProgress.completed_at,
-            ActivityAnswer.block_id,
-            ActivityAnswer.value,
-        )
-        .outerjoin(ActivityAnswer, here)
-        .where(LessonProgress.user_id == user.id)
-    ).all()
+    place = {"user_id": user.id, "module_slug": module.slug, "lesson_slug": lesson.slug}
+    rows = db.session.execute(_lessons_and_answers(), place).all()
     now = utcnow()
     mine = [r for r in rows if (r.module_slug, r.lesson_slug) == (module.slug, lesson.slug)]
     row = mine[0] if mine else None
@@ -110,6 +91,33 @@ def _open_lesson(user, module: Module, lesson: Lesson) -> tuple[bool, dict | Non
         return row.completed_at is not None, answers  # a reload: nothing to write
     db.session.commit()
     return row is not None and row.completed_at is not None, answers
+
+
+@cache
+def _lessons_and_answers():
+    """One query for the person's lessons: this one's row, whether it is the last seen, and
+    (joined to this lesson's row only) the answers to its blocks, which the page draws.
+    Built once: composing it cost a reload more than running it."""
+    here = and_(
+        ActivityAnswer.user_id == LessonProgress.user_id,
+        ActivityAnswer.module_slug == LessonProgress.module_slug,
+        ActivityAnswer.lesson_slug == LessonProgress.lesson_slug,
+        LessonProgress.module_slug == bindparam("module_slug"),
+        LessonProgress.lesson_slug == bindparam("lesson_slug"),
+    )
+    return (
+        select(
+            LessonProgress.id,
+            LessonProgress.module_slug,
+            LessonProgress.lesson_slug,
+            LessonProgress.last_seen_at,
+            LessonProgress.completed_at,
+            ActivityAnswer.block_id,
+            ActivityAnswer.value,
+        )
+        .outerjoin(ActivityAnswer, here)
+        .where(LessonProgress.user_id == bindparam("user_id"))
+    )
 
 
 def _first_visit(user, module: Module, lesson: Lesson, rows) -> None:

@@ -3,10 +3,11 @@
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cache
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import UserMixin
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -111,6 +112,39 @@ class User(UserMixin, db.Model):
         }
 
 
+def add_user_fact(app, name: str, expression) -> None:
+    """A fact about the signed-in person that every page asks (the menu's « is this person a
+    référent? »): `expression(user_id)` is a SQL scalar about the person with that id column,
+    read in the user load's one query instead of a query of its own on every page."""
+    app.extensions.setdefault(USER_FACTS, {})[name] = expression
+
+
+def user_fact(user, name: str):
+    """The fact as the user load read it at the start of this request, or None if it did not
+    (another person, outside a request): then the caller asks the database itself."""
+    loaded = request.environ.get(USER_FACTS) if has_request_context() else None
+    return loaded[1].get(name) if loaded and loaded[0] == user.id else None
+
+
+USER_FACTS = "cafeia.user_facts"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    facts = current_app.extensions.get(USER_FACTS)
+    if not facts:
+        return db.session.get(User, int(user_id))
+    row = db.session.execute(_user_with_facts(tuple(facts.items())), {"id": int(user_id)}).first()
+    if row is None:
+        return None
+    user, *values = row
+    request.environ[USER_FACTS] = (user.id, dict(zip(facts, values, strict=True)))
+    return user
+
+
+@cache
+def _user_with_facts(facts: tuple):
+    columns = [expression(User.id).label(name) for name, expression in facts]
+    return select(User, *columns).where(User.id == bindparam("id"))

@@ -18,7 +18,7 @@ from cafes.models import SUBMITTED, Cafe, CafeReport
 from certificates.models import Certificate
 from lms.extensions import db
 from lms.mail import send_mail, send_notice
-from lms.models import Role, User, utcnow
+from lms.models import Role, User, user_fact, utcnow
 from lms.secrecy import protect, shown
 
 from .models import Assignment, SentMessage
@@ -57,9 +57,18 @@ def territory_of(user) -> set[str]:
 
 def is_referent(user) -> bool:
     # Asked by the menu on every page: one indexed EXISTS, not the person's assignments loaded.
+    # The signed-in person's answer comes with their user load (lms.models.user_fact).
     if not user.is_authenticated:
         return False
-    return db.session.scalar(select(select(Assignment.id).filter_by(user_id=user.id).exists()))
+    known = user_fact(user, "referent")
+    if known is not None:
+        return bool(known)
+    return db.session.scalar(select(holds_territory(user.id)))
+
+
+def holds_territory(user_id):
+    """SQL: whether the person with this id (a value or a column) holds a territory."""
+    return select(Assignment.id).where(Assignment.user_id == user_id).exists()
 
 
 def all_assignments() -> list[tuple[Assignment, User]]:
