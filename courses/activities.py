@@ -185,7 +185,7 @@ def render_body(lesson, user, answers: dict | None = None) -> Markup:
         drawn = bodies.get(key)
         if drawn is not None:
             bodies.move_to_end(key)
-            return Markup(drawn.replace(_TOKEN, generate_csrf()))
+            return with_token(drawn)
     blocks = {block.id: block for block in lesson.blocks}
     pieces = _CUT.split(lesson.html)
     # Kept for this drawing only (saved_answer reads them), so that no later read is stale.
@@ -199,7 +199,7 @@ def render_body(lesson, user, answers: dict | None = None) -> Markup:
     finally:
         g.pop("lesson_answers", None)
     if key is not None:
-        bodies[key] = str(body).replace(generate_csrf(), _TOKEN)
+        bodies[key] = without_token(body)
         if len(bodies) > BODIES_KEPT:
             bodies.popitem(last=False)
     return body
@@ -207,6 +207,16 @@ def render_body(lesson, user, answers: dict | None = None) -> Markup:
 
 BODIES_KEPT = 512  # per process: a few hundred people reading at once, ~50 kB each
 _TOKEN = "cafeia-jeton-csrf"
+
+
+def without_token(html: str) -> str:
+    """HTML drawn for this request, kept for later ones: its CSRF token marked out."""
+    return str(html).replace(generate_csrf(), _TOKEN)
+
+
+def with_token(kept: str) -> Markup:
+    """HTML kept by without_token, with this request's CSRF token put back."""
+    return Markup(kept.replace(_TOKEN, generate_csrf()))
 
 
 def _render_block(block: Block, lesson, user) -> Markup:

@@ -1,7 +1,21 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+import json
+from collections import OrderedDict
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
-from lms import hooks
+from lms import hooks, navigation
 from lms.concurrency import retry_on_conflict
 from lms.extensions import db
 
@@ -86,6 +100,36 @@ def lesson(module_slug, lesson_slug):
 
 
 def _lesson_page(module, lesson, done: bool, answers: dict | None = None) -> str:
+    """The page; a reload with the same inputs serves the page drawn before (per process)."""
+    key = _page_key(module, lesson, done, answers)
+    pages = current_app.extensions.setdefault("lesson_pages", OrderedDict())  # per catalogue
+    if key is not None and key in pages:
+        pages.move_to_end(key)
+        return activities.with_token(pages[key])
+    page = _draw_lesson_page(module, lesson, done, answers)
+    if key is not None:
+        pages[key] = activities.without_token(page)
+        if len(pages) > PAGES_KEPT:
+            pages.popitem(last=False)
+    return page
+
+
+PAGES_KEPT = 256  # per process, ~35 kB each
+
+
+def _page_key(module, lesson, done: bool, answers: dict | None) -> tuple | None:
+    """Everything the page is drawn from besides the content (static while the platform
+    runs): the person, their menu, the lesson's state and their answers. None when the page
+    also shows this request's own (a message to flash, a refused answer, a query string),
+    or on a first visit (the answers are read while drawing)."""
+    if answers is None or request.args or g.get("activity_errors") or session.get("_flashes"):
+        return None
+    answered = json.dumps(answers, sort_keys=True, default=str)
+    menu = tuple(navigation.navigation())
+    return (module.slug, lesson.slug, done, current_user.id, answered, menu)
+
+
+def _draw_lesson_page(module, lesson, done: bool, answers: dict | None) -> str:
     index = module.lessons.index(lesson)
     return render_template(
         "courses/lesson.html",

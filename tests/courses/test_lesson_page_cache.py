@@ -59,3 +59,28 @@ def test_an_answer_saved_elsewhere_shows_on_the_next_reload(client, login_as):
     db.session.commit()
     page = lesson_page(client)
     assert "Bonne réponse" in page and f'value="{shown["La réponse juste"]}" checked' in page
+
+
+# The whole page is kept too (courses.views._lesson_page): what it is drawn from besides the
+# content — the menu, the lesson's state, a message to flash — still shows on the next reload.
+
+
+def test_a_menu_entry_granted_since_shows_on_the_next_reload(client, login_as):
+    from tests.referents.conftest import grant
+
+    person = login_as()
+    lesson_page(client), lesson_page(client)  # drawn, then served as kept
+    assert "Mon territoire" not in lesson_page(client)
+    grant(person)  # as an admin's request in another process would
+    assert "Mon territoire" in lesson_page(client)
+
+
+def test_a_kept_page_shows_the_message_flashed_once_then_the_lesson_as_done(client, login_as):
+    login_as()
+    lesson_page(client), lesson_page(client)
+    assert "J'ai terminé cette leçon" in lesson_page(client)
+    client.submit("/modules/module-un/lecon-1/terminer")  # flashes, then lesson 2
+    page = client.get("/modules/module-un/lecon-1").get_data(as_text=True)
+    assert "Leçon « Leçon 1 » terminée." in page and "Vous avez terminé cette leçon." in page
+    again = lesson_page(client)
+    assert "terminée." not in again.split("<h1>")[0] and "Vous avez terminé cette leçon." in again
