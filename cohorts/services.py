@@ -11,7 +11,7 @@ from sqlalchemy import update as sa_update
 from lms.concurrency import claim, locked, new_submission, retry_on_conflict
 from lms.extensions import db
 from lms.mail import MailUnavailable, send_mail, send_notice
-from lms.models import Role, User, utcnow
+from lms.models import Role, User, user_facts, utcnow
 from lms.urls import absolute_url
 
 from .models import Cohort, CohortMember, CohortNotice, CohortTrainer, Reminder
@@ -279,13 +279,23 @@ def member(cohort: Cohort, user_id: int) -> User | None:
 def cohort_of(user) -> str | None:
     """The cohort a learner joined last, as an IRI of the platform: it goes in their xAPI
     context, so an LRS can group statements by cohort without knowing our database."""
-    cohort_id = db.session.scalar(
-        select(CohortMember.cohort_id)
-        .where(CohortMember.user_id == user.id)
-        .order_by(CohortMember.joined_at.desc())
-        .limit(1)
-    )
+    facts = user_facts(user)  # the signed-in person's: read with their user load
+    if facts is not None:
+        cohort_id = facts["cohort"]
+    else:
+        cohort_id = db.session.scalar(select(last_cohort_id(user.id)))
     return cohort_iri(cohort_id) if cohort_id else None
+
+
+def last_cohort_id(user_id):
+    """SQL: the cohort the person with this id (a value or a column) joined last, or NULL."""
+    return (
+        select(CohortMember.cohort_id)
+        .where(CohortMember.user_id == user_id)
+        .order_by(CohortMember.joined_at.desc(), CohortMember.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def cohort_iri(cohort_id: int) -> str:

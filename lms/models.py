@@ -113,17 +113,19 @@ class User(UserMixin, db.Model):
 
 
 def add_user_fact(app, name: str, expression) -> None:
-    """A fact about the signed-in person that every page asks (the menu's « is this person a
-    référent? »): `expression(user_id)` is a SQL scalar about the person with that id column,
-    read in the user load's one query instead of a query of its own on every page."""
+    """A fact about the signed-in person that pages ask often (the menu's « is this person a
+    référent? », the cohort a statement carries): `expression(user_id)` is a SQL scalar about
+    the person with that id column, read in the user load's one query instead of a query of
+    its own. It is the fact as the request found it: a request that changes it and reads it
+    again must ask the database."""
     app.extensions.setdefault(USER_FACTS, {})[name] = expression
 
 
-def user_fact(user, name: str):
-    """The fact as the user load read it at the start of this request, or None if it did not
-    (another person, outside a request): then the caller asks the database itself."""
+def user_facts(user) -> dict | None:
+    """The facts the user load read for this person at the start of this request (name →
+    value), or None if it did not (another person, outside a request): ask the database."""
     loaded = request.environ.get(USER_FACTS) if has_request_context() else None
-    return loaded[1].get(name) if loaded and loaded[0] == user.id else None
+    return loaded[1] if loaded and loaded[0] == user.id else None
 
 
 USER_FACTS = "cafeia.user_facts"

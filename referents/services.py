@@ -18,7 +18,7 @@ from cafes.models import SUBMITTED, Cafe, CafeReport
 from certificates.models import Certificate
 from lms.extensions import db
 from lms.mail import send_mail, send_notice
-from lms.models import Role, User, user_fact, utcnow
+from lms.models import Role, User, user_facts, utcnow
 from lms.secrecy import protect, shown
 
 from .models import Assignment, SentMessage
@@ -57,12 +57,12 @@ def territory_of(user) -> set[str]:
 
 def is_referent(user) -> bool:
     # Asked by the menu on every page: one indexed EXISTS, not the person's assignments loaded.
-    # The signed-in person's answer comes with their user load (lms.models.user_fact).
+    # The signed-in person's answer comes with their user load (lms.models.user_facts).
     if not user.is_authenticated:
         return False
-    known = user_fact(user, "referent")
-    if known is not None:
-        return bool(known)
+    facts = user_facts(user)
+    if facts is not None:
+        return bool(facts["referent"])
     return db.session.scalar(select(holds_territory(user.id)))
 
 
