@@ -1,14 +1,16 @@
 """Serving with gunicorn on 127.0.0.1 and measuring requests per second with wrk.
 
 The client is wrk (C, one thread, event-driven): it takes a fraction of a core where the
-server takes the rest, so the minimal page measures the server, not the client. Client and
-server share the machine's cores (os.cpu_count(), said with each figure); both pages are
-measured in alternating rounds, so that a noisy neighbour weighs on both alike.
+server takes the rest, so the minimal page measures the server, not the client; wrk_measure
+says the cores each used in every run. Client and server share the machine's cores
+(os.cpu_count(), said with each figure); pages are measured in alternating rounds, so that a
+noisy neighbour weighs on all alike.
 """
 
 import http.cookiejar
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -19,6 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +58,7 @@ def gunicorn(target: str, env: dict, workers: int = 2):
         env={**os.environ, **env},
     )
     base = f"http://127.0.0.1:{port}"
+    _SERVERS[base] = process.pid
     try:
         for _ in range(100):
             try:
@@ -116,18 +120,64 @@ def cookie_header(opener) -> str:
 
 def wrk_rate(url: str, cookie: str = "", seconds: int = SECONDS) -> float:
     """Requests per second that wrk measured; a non-2xx answer fails the bench."""
+    return wrk_measure(url, cookie, seconds).rate
+
+
+@dataclass
+class Measure:
+    rate: float  # requests per second
+    client: float  # cores wrk used, on average over the run
+    server: float  # cores the gunicorn serving `url` used (master and workers)
+
+
+def wrk_measure(url: str, cookie: str = "", seconds: int = SECONDS) -> Measure:
+    """wrk's rate, with the CPU that wrk and the server each used during the run: a client
+    near a full core, or client and server together short of the machine, would mean the
+    client, not the server, sets the rate."""
     if not shutil.which("wrk"):
         sys.exit("wrk manque : make bench l'installe (apt-get install wrk)")
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    server = _SERVERS.get(re.match(r"http://[^/]+", url).group(0))
+    client_before, server_before = _children_cpu(), _tree_cpu(server)
+    started = time.perf_counter()
     output = subprocess.run(
         ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", *headers, url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    elapsed = time.perf_counter() - started
     if "Non-2xx" in output or "Socket errors" in output and "timeout" in output:
         raise RuntimeError(f"wrk : réponses en erreur\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return Measure(
+        rate=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        client=(_children_cpu() - client_before) / elapsed,
+        server=(_tree_cpu(server) - server_before) / elapsed,
+    )
+
+
+_SERVERS: dict[str, int] = {}  # base URL → gunicorn master's pid
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (wrk, once run() has waited on it)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _tree_cpu(pid: int | None) -> float:
+    """CPU seconds of a process and its direct children (gunicorn's master and workers)."""
+    if pid is None:
+        return 0.0
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def paired_rates(measured: tuple[str, str], baseline: tuple[str, str]) -> tuple[float, float]:
@@ -141,6 +191,12 @@ def paired_rates(measured: tuple[str, str], baseline: tuple[str, str]) -> tuple[
     return base * ratio, base
 
 
-def cores() -> str:
+def cores(measures: dict[str, list[Measure]] | None = None) -> str:
+    """Where client and server ran; with measures, the cores each used (medians of the runs)."""
     load = os.getloadavg()[0]
-    return f"client wrk (1 fil) et serveur sur les mêmes {os.cpu_count()} cœurs, charge {load:.1f}"
+    said = f"client wrk (1 fil) et serveurs sur les mêmes {os.cpu_count()} cœurs, charge {load:.1f}"
+    for name, runs in (measures or {}).items():
+        client = statistics.median(m.client for m in runs)
+        server = statistics.median(m.server for m in runs)
+        said += f"\n   {name} : client {client:.2f} cœur, serveur {server:.2f} cœur"
+    return said
