@@ -2,9 +2,12 @@
 
 import json
 import uuid
+from dataclasses import dataclass, fields
+from functools import cache
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import insert
+from sqlalchemy import String, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from tincan import (
     Activity,
     ActivityDefinition,
@@ -17,7 +20,7 @@ from tincan import (
 from .. import hooks
 from ..extensions import db
 from ..models import utcnow
-from .models import StatementActivity, StoredStatement
+from .models import Delivery, StatementActivity, StoredStatement
 from .vocabulary import ACTIVITY_TYPES, PLATFORM, VERBS, XAPI_VERSION
 
 TRAINING_NAME = "Café IA — Formation des animateurs"
@@ -102,9 +105,9 @@ def record(
     parent=None,
     cohort=None,
     extensions=None,
-) -> StoredStatement:
+) -> "Recorded":
     """Write the statement in the caller's transaction: it is committed with the caller's
-    change, or not at all. Returns the row (not in the session: it is already written).
+    change, or not at all. Returns what was written (a Recorded, not an ORM object).
 
     `obj` is an Activity, or a StatementRef for « voided ».
 
@@ -127,7 +130,7 @@ def record(
         statement["result"] = result.as_version(XAPI_VERSION)
     statement["timestamp"] = utcnow().isoformat()
     statement["context"] = _context_json(user, obj, parent, cohort, extensions)
-    row = dict(
+    row = Recorded(
         id=statement["id"],
         user_id=user.id,
         verb=iri,
@@ -135,16 +138,62 @@ def record(
         registration=user.registration,
         payload=json.dumps(statement),
     )
-    # On the session's connection, in its transaction, with the tables rather than the classes:
-    # no ORM bulk machinery, no autoflush (the caller's own rows are flushed at its commit).
+    _insert(row, sorted(_activities_named(obj, parent)))
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What record() wrote in the statements table (the other columns take their defaults)."""
+
+    id: str
+    user_id: int | None
+    verb: str
+    object_id: str
+    registration: str | None
+    payload: str
+
+
+def _insert(row: Recorded, activities: list[str]) -> None:
+    """On the session's connection, in its transaction, with the tables rather than the classes:
+    no ORM bulk machinery, no autoflush (the caller's own rows are flushed at its commit). On
+    PostgreSQL the statement and the activities it names go in one round trip."""
     connection = db.session.connection()
-    connection.execute(insert(StoredStatement.__table__), row)
-    named = _activities_named(obj, parent)
-    connection.execute(
-        insert(StatementActivity.__table__),
-        [{"statement_id": row["id"], "activity_id": a} for a in named],
+    values = {f.name: getattr(row, f.name) for f in fields(Recorded)}
+    if connection.dialect.name == "postgresql":
+        connection.execute(_pg_insert(), {**values, "activities": activities, **_defaults()})
+        return
+    statements, named = _inserts()
+    connection.execute(statements, values)
+    connection.execute(named, [{"statement_id": row.id, "activity_id": a} for a in activities])
+
+
+def _defaults() -> dict:
+    now = utcnow()
+    return {"stored": now, "delivery": Delivery.PENDING, "attempts": 0, "next_attempt_at": now}
+
+
+@cache
+def _inserts():
+    """Built once: composing an INSERT cost about as much as running it."""
+    return insert(StoredStatement.__table__), insert(StatementActivity.__table__)
+
+
+@cache
+def _pg_insert():
+    """WITH s AS (INSERT INTO xapi_statements … RETURNING id)
+    INSERT INTO xapi_statement_activities SELECT s.id, unnest(:activities) FROM s"""
+    table = StoredStatement.__table__
+    columns = [f.name for f in fields(Recorded)] + list(_defaults())
+    written = (
+        insert(table)
+        .values({name: bindparam(name) for name in columns})
+        .returning(table.c.id)
+        .cte("written")
     )
-    return StoredStatement(**row)
+    activities = bindparam("activities", type_=ARRAY(String))
+    named = select(written.c.id, func.unnest(activities))
+    return insert(StatementActivity.__table__).from_select(["statement_id", "activity_id"], named)
 
 
 def _context_json(user, obj, parent, cohort, extensions) -> dict:
