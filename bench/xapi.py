@@ -65,7 +65,7 @@ def bench_recording(app, learner):
         assert signed_in.status_code == 302
         return _paired_rates(client, "/banc/avec", "/banc/sans")
 
-    with_record, without = _outside_app_context(measure)
+    with_record, without = outside_app_context(measure)
     return (
         "page qui écrit une progression et sa déclaration [objectif ≥ 0,9]",
         with_record,
@@ -75,7 +75,7 @@ def bench_recording(app, learner):
     )
 
 
-def _outside_app_context(work):
+def outside_app_context(work):
     """Run `work` in a thread of its own: each request then has its own app context, as under
     gunicorn (the bench's own context would keep the session and the signed-in user)."""
     results, errors = [], []
