@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 from tincan import InteractionComponent, LanguageMap, Result, Score
 
 from courses import progress
+from lms import yamltext
 from lms.concurrency import new_submission, retry_on_conflict
 from lms.concurrency import submission_of as submission_of  # the views read it from here
 from lms.extensions import db
@@ -28,7 +28,9 @@ class Readiness:
 
 @cache
 def readiness() -> Readiness:
-    data = yaml.safe_load((Path(__file__).parent / "readiness.yaml").read_text(encoding="utf-8"))
+    data = yamltext.safe_load(
+        (Path(__file__).parent / "readiness.yaml").read_text(encoding="utf-8")
+    )
     statements = {s["id"]: s["text"] for s in data["statements"]}
     assert data["key_statement"] in statements and 6 <= len(statements) <= 8
     return Readiness(

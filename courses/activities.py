@@ -27,12 +27,12 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-import yaml
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
+from lms import yamltext
 from lms.extensions import db
 from lms.models import utcnow
 from lms.typography import typeset_fields
@@ -100,8 +100,8 @@ def _read_block(kind: str, body: str, number: int) -> Block:
     if not KIND.match(kind):
         raise ValueError(f"{where} : type « {kind} » invalide (minuscules, chiffres, tirets)")
     try:
-        data = yaml.safe_load(body)
-    except yaml.YAMLError as error:
+        data = yamltext.safe_load(body)
+    except yamltext.YAMLError as error:
         raise ValueError(f"{where} : YAML illisible ({error})") from None
     if not isinstance(data, dict):
         raise ValueError(f"{where} : le contenu doit être un ensemble de champs (clé: valeur)")

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
-import yaml
 
+from lms import yamltext
 from lms.typography import typeset, typeset_fields
 
 from . import activities
@@ -161,7 +161,7 @@ def _records(data: dict, path: Path, name: str, cls, fields: dict[str, type]) ->
 def load_lesson(path: Path, module_slug: str) -> Lesson:
     try:
         post = frontmatter.load(path)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+    except (yamltext.YAMLError, UnicodeDecodeError) as error:
         raise ContentError(path, "front matter", f"YAML illisible ({error})") from None
     data = post.metadata
     try:  # the body keeps a placeholder where each block was
@@ -246,8 +246,8 @@ def load_sheet(path: Path) -> Sheet:
 
 def _read_manifest(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        data = yamltext.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yamltext.YAMLError, UnicodeDecodeError) as error:
         raise ContentError(path, path.name, f"YAML illisible ({error})") from None
     # A list or a bare text would otherwise fail later with an AttributeError naming no file.
     if not isinstance(data, dict):

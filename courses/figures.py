@@ -10,10 +10,10 @@ server from its own template (an accessible timeline, a diagram with its text al
 import functools
 from pathlib import Path
 
-import yaml
 from flask import render_template
 from markupsafe import Markup
 
+from lms import yamltext
 from lms.typography import typeset_fields
 
 DATA = Path(__file__).parent / "figure_data"
@@ -25,7 +25,7 @@ MILESTONE_FIELDS = ("date", "when", "nature", "title", "text", "source")
 def timeline(name: str) -> dict:
     """A timeline's milestones, checked: ValueError in French on a missing or wrong field."""
     path = DATA / f"{name}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamltext.safe_load(path.read_text(encoding="utf-8"))
     for number, milestone in enumerate(data["milestones"], start=1):
         missing = [key for key in MILESTONE_FIELDS if not milestone.get(key)]
         if missing:

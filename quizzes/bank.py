@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from lms import yamltext
 from lms.typography import typeset_fields
 
 KINDS = ("single", "multiple", "truefalse", "ordering", "classification", "matching")
@@ -241,8 +240,8 @@ class _Reader:
 def load_quiz(path: Path) -> Quiz:
     reader = _Reader(path)
     try:
-        data = typeset_fields(yaml.safe_load(path.read_text(encoding="utf-8")), SHOWN)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        data = typeset_fields(yamltext.safe_load(path.read_text(encoding="utf-8")), SHOWN)
+    except (yamltext.YAMLError, UnicodeDecodeError) as error:
         reader.fail("fichier", f"YAML illisible ({error})")
     questions = []
     for index, raw in enumerate(reader.get(data, "questions", list), start=1):
