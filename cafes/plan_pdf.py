@@ -2,9 +2,9 @@
 embedded, a structure tree from the HTML (headings, the sequence as a table, lists)."""
 
 from flask import render_template
-from weasyprint import HTML
 
-from certificates.pdf import FONTS, french_date
+from certificates.pdf import french_date
+from lms.pdf import pdf_ua
 
 
 def render_plan(plan, labels: dict) -> bytes:
@@ -14,4 +14,4 @@ def render_plan(plan, labels: dict) -> bytes:
         day=french_date(plan.day) if plan.day else None,
         **labels,
     )
-    return HTML(string=html, base_url=f"{FONTS.as_uri()}/").write_pdf(pdf_variant="pdf/ua-1")
+    return pdf_ua(html)

@@ -13,12 +13,11 @@ from pathlib import Path
 import segno
 from fontTools.ttLib import TTFont
 from jinja2 import Environment, FileSystemLoader
-from weasyprint import HTML
 
 from lms.formatting import date_longue
+from lms.pdf import FONTS, pdf_ua
 
 # Marianne, the State's typeface, as shipped by the DSFR npm package (`make setup` installs it).
-FONTS = Path(__file__).resolve().parent.parent / "node_modules/@gouvfr/dsfr/dist/fonts"
 # Marianne has no monospaced face: DejaVu Sans Mono, from Debian's fonts-dejavu-core (`make pdf`).
 CODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
 TEMPLATES = Environment(
@@ -62,7 +61,7 @@ def render_certificate(
         code_font=CODE_FONT.as_uri(),
         rule=_rule_svg,
     )
-    return HTML(string=html, base_url=f"{FONTS.as_uri()}/").write_pdf(pdf_variant="pdf/ua-1")
+    return pdf_ua(html)
 
 
 def _qr_png(url: str) -> str:
