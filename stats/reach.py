@@ -5,6 +5,8 @@ of participants is the people it reached. A person who came to two cafés counts
 held but never reported does not count. Each figure is one SQL aggregate over `cafe_reports`,
 whose café dimensions (day, département, région, audience, format) are copied at saving time:
 no join with the cafés, and the figures stay when a café or its animateur's account goes.
+Unfiltered, the figures are read from the tally the database keeps (stats.reach_tallies); with
+a filter, they are counted on the reports (`counted_*`), which is also the tally's recount.
 """
 
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from lms.models import User
 
 from . import services
 from .models import ErasedLearner
+from .reach_tallies import BREAKDOWN, CHOICES, ReachTally
 
 # The programme's goal: 2 million people reached by the Cafés IA by 2027 (CNNum, « Café IA :
 # une dynamique citoyenne inédite en pleine expansion », 2025).
@@ -103,9 +106,30 @@ def _reach():
     ]
 
 
+def _tallied(*dimensions: str, prefix: str = "") -> dict[str, dict[str, dict[str, int]]]:
+    """The tally's rows of these dimensions (or of those starting with `prefix`), by dimension
+    and code; a group no report counts any more is left out, as a count would leave it."""
+    tally = ReachTally
+    which = tally.dimension.startswith(prefix) if prefix else tally.dimension.in_(dimensions)
+    rows = db.session.execute(
+        select(tally.dimension, tally.code, tally.cafes, tally.people).where(
+            which, tally.cafes != 0
+        )
+    )
+    found: dict[str, dict] = {name: {} for name in dimensions}
+    for dimension, code, cafes, people in rows:
+        found.setdefault(dimension, {})[code] = {"cafes": cafes, "personnes": people}
+    return found
+
+
 def by_dimension(filters: ReachFilters) -> dict[str, dict[str, dict[str, int]]]:
-    """Cafés and people by month, by département, by audience and by format, in one query:
+    """Cafés and people by month, by département, by audience and by format:
     {"mois": {"2026-03": {"cafes": 12, "personnes": 143}, …}, "departement": {…}, …}."""
+    return counted_by_dimension(filters) if filters.any else _tallied(*DIMENSIONS)
+
+
+def counted_by_dimension(filters: ReachFilters) -> dict[str, dict[str, dict[str, int]]]:
+    """by_dimension counted on the reports, in one query."""
     columns = {
         "mois": month_of(CafeReport.held_on),
         "departement": CafeReport.departement_code,
@@ -126,13 +150,24 @@ def by_dimension(filters: ReachFilters) -> dict[str, dict[str, dict[str, int]]]:
 
 
 def totals(filters: ReachFilters) -> dict[str, int]:
+    if not filters.any:  # every report has a format: their sum is the total
+        found = _tallied("format")["format"].values()
+        return {count: sum(row[count] for row in found) for count in ("cafes", "personnes")}
     cafes, people = db.session.execute(select(*_reach()).where(*conditions(filters))).one()
     return {"cafes": int(cafes), "personnes": int(people)}
 
 
 def choices(filters: ReachFilters) -> dict[str, dict[str, int]]:
     """How many cafés named each theme and each action path (free ones under their code):
-    {"themes": {"prise_en_main": 14, "autre": 3}, "suites": {…}}, in one query."""
+    {"themes": {"prise_en_main": 14, "autre": 3}, "suites": {…}}."""
+    if filters.any:
+        return counted_choices(filters)
+    found = _tallied(*CHOICES)
+    return {kind: {code: row["cafes"] for code, row in found[kind].items()} for kind in CHOICES}
+
+
+def counted_choices(filters: ReachFilters) -> dict[str, dict[str, int]]:
+    """choices counted on the reports, in one query."""
     where = conditions(filters)
     parts = [
         select(literal(kind).label("kind"), table.code, func.count(table.report_id.distinct()))
@@ -150,6 +185,14 @@ def choices(filters: ReachFilters) -> dict[str, dict[str, int]]:
 def breakdown(filters: ReachFilters) -> dict[str, dict[str, dict[str, int]]]:
     """The optional anonymous breakdown, added up: by dimension (age band, audience) and
     category, the participants and the cafés whose report gave that category."""
+    if filters.any:
+        return counted_breakdown(filters)
+    found = _tallied(prefix=BREAKDOWN)
+    return {dimension.removeprefix(BREAKDOWN): rows for dimension, rows in found.items()}
+
+
+def counted_breakdown(filters: ReachFilters) -> dict[str, dict[str, dict[str, int]]]:
+    """breakdown counted on the reports, in one query."""
     query = (
         select(
             ReportCount.dimension,
