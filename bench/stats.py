@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from sqlalchemy import func, select, text
 
 from lms.extensions import db
+from stats.services import funnel_catalogue_current
 from stats.synthetic import (
     COLUMNS,
     TABLES,
@@ -150,6 +151,7 @@ class Dataset:
             for batch in self.synthesis.learners(ids, self.learners, learners, batch=2000):
                 loader.load(batch)
         loader.close()
+        funnel_catalogue_current()  # as the first page after a deployment would, not timed
         settle()
         self.learners, self.cohorts = learners, cohorts
         return time.perf_counter() - started

@@ -30,7 +30,7 @@ class ErasedLearner(db.Model):
     completed: Mapped[bool]
     certified: Mapped[bool]  # a certificate not revoked when the account was erased
     certified_week: Mapped[date | None]  # its Monday (UTC)
-    days_to_certificate: Mapped[float | None]
+    days_to_certificate: Mapped[float | None] = mapped_column(index=True)
     # From the training to the cafés (stats.reach.impact): the day the 3 months after the
     # certificate end, and whether a café of theirs was reported within them.
     impact_until: Mapped[date | None]
@@ -165,12 +165,18 @@ class LearnerFunnel(db.Model):
     week: Mapped[str] = mapped_column(String(10))  # the Monday of sign-up (UTC), YYYY-MM-DD
     departement_code: Mapped[str] = mapped_column(String(3))
     profile: Mapped[str] = mapped_column(String(20))
+    structure: Mapped[str] = mapped_column(String(200))
     structure_key: Mapped[str] = mapped_column(String(200))  # lower(trim(structure))
     started: Mapped[int]
     completed: Mapped[int]
     certified: Mapped[int]
     listed: Mapped[int]
     certified_week: Mapped[str | None] = mapped_column(String(10))
+    days_to_certificate: Mapped[float | None] = mapped_column(index=True)
+
+
+# The largest structures are named by their spelling that sorts first: read from the index.
+Index("ix_learner_funnel_structure", LearnerFunnel.structure_key, LearnerFunnel.structure)
 
 
 class FunnelTally(db.Model):

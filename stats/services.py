@@ -10,6 +10,7 @@ the same aggregate over those facts, so that a past figure never drops when some
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import g
 from sqlalchemy import (
     String,
     and_,
@@ -21,7 +22,9 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union_all,
+    update,
 )
 from sqlalchemy.orm import aliased
 
@@ -42,6 +45,9 @@ from .models import (
     ErasedQuestionResult,
     ErasedQuizResult,
     ErasedReadiness,
+    FunnelModule,
+    FunnelTally,
+    LearnerFunnel,
     QuestionTally,
     QuizTally,
     ReadinessTally,
@@ -175,6 +181,51 @@ def _counts(f) -> list:
     ]
 
 
+# --- the funnel's tally -------------------------------------------------------------------------
+#
+# For everybody, the funnel's figures are sums the database keeps (stats.models.FunnelTally,
+# over one LearnerFunnel row per apprenant); filtered, they are counted from the rows.
+
+
+def _funnel_catalogue_checked() -> None:
+    if not g.get("funnel_catalogue_checked"):  # once a request
+        funnel_catalogue_current()
+        g.funnel_catalogue_checked = True
+
+
+def funnel_catalogue_current() -> None:
+    """The learner rows count « completed » against the modules of the catalogue this app
+    serves. When it changed (a deployment): the new list, and the learners who opened a module
+    recounted (the others started and completed nothing whatever the catalogue), once."""
+    slugs = {module.slug for module in catalogue().modules}
+    if set(db.session.scalars(select(FunnelModule.slug))) == slugs:
+        return
+    if _dialect() == "postgresql":  # the triggers' writer lock: one process rewrites it
+        db.session.execute(text("SELECT pg_advisory_xact_lock(7342)"))
+        if set(db.session.scalars(select(FunnelModule.slug))) == slugs:
+            return db.session.rollback()
+    db.session.execute(FunnelModule.__table__.delete())
+    if slugs:
+        db.session.execute(FunnelModule.__table__.insert(), [{"slug": s} for s in sorted(slugs)])
+    # An update that changes nothing, for its triggers: they recount each learner it touches.
+    db.session.execute(update(ModuleProgress).values(module_slug=ModuleProgress.module_slug))
+    db.session.commit()
+
+
+def _tallied(dimension: str):
+    """Every apprenant's funnel, per group of a dimension: key and the steps' counts."""
+    _funnel_catalogue_checked()
+    tally = FunnelTally
+    return select(
+        tally.group_key.label("key"),
+        tally.registered.label("inscrits"),
+        tally.started.label("commence"),
+        tally.completed.label("termine"),
+        tally.certified.label("certifies"),
+        tally.listed.label("annuaire"),
+    ).where(tally.dimension == dimension, tally.registered != 0)
+
+
 # --- the funnel, by place, by public -----------------------------------------------------------
 
 
@@ -185,7 +236,11 @@ def funnel_by_week(filters: Filters) -> dict[str, dict[str, int]]:
     week = week_of(f.c.created_at)
     # Accounts by week, erased learners by day (their week is found here): as text, so that
     # both halves of the union have one type.
-    accounts = select(cast(week, String).label("day"), *_counts(f)).group_by(week)
+    if filters.any:
+        accounts = select(cast(week, String).label("day"), *_counts(f)).group_by(week)
+    else:
+        tally = _tallied("semaine").subquery()
+        accounts = select(tally.c.key.label("day"), *(tally.c[step] for step in STEPS))
     erased = select(cast(e.c.registered_on, String), *_counts(e)).group_by(e.c.registered_on)
     weeks: dict[str, dict[str, int]] = {}
     for row in db.session.execute(union_all(accounts, erased)):  # a few hundred rows at most
@@ -201,12 +256,14 @@ def _monday_of(day: str) -> str:
 
 def funnel_by_departement(filters: Filters) -> dict[str, dict[str, int]]:
     by_place = [
-        select(f.c.departement_code, *_counts(f)).group_by(f.c.departement_code)
+        select(f.c.departement_code.label("key"), *_counts(f)).group_by(f.c.departement_code)
         for f in (facts(filters).subquery(), erased_facts(filters).subquery())
     ]
+    if not filters.any:
+        by_place[0] = _tallied("departement")
     found: dict[str, dict[str, int]] = {}
     for row in db.session.execute(union_all(*by_place)):
-        _add_steps(found, row.departement_code, row)
+        _add_steps(found, row.key, row)
     return found
 
 
@@ -218,6 +275,22 @@ def funnel_by_public(filters: Filters, structures: int | None) -> dict[str, list
     """By profile, by structure (those of 5 people or more, the largest `structures`) and by
     cohort, in one query: the learners' facts are computed once and grouped three ways, then
     the erased learners' facts two ways."""
+    accounts = (
+        _counted_by_public(filters, structures) if filters.any else _tallied_by_public(structures)
+    )
+    rows = db.session.execute(union_all(*accounts, *_erased_by_public(filters)))
+    found: dict[str, dict] = {"profil": {}, "structure": {}, "cohorte": {}}
+    labels = {}
+    for row in rows:  # a few hundred groups, already counted
+        labels[row.kind, row.key] = row.label
+        _add_steps(found[row.kind], row.key, row)
+    return {
+        kind: [{"key": key, "label": labels[kind, key], **steps} for key, steps in groups.items()]
+        for kind, groups in found.items()
+    }
+
+
+def _counted_by_public(filters: Filters, structures: int | None) -> tuple:
     f = facts(filters).cte("faits")
     counts = _counts(f)
     by_profile = select(
@@ -242,18 +315,39 @@ def funnel_by_public(filters: Filters, structures: int | None) -> dict[str, list
         .join(Cohort, Cohort.id == CohortMember.cohort_id)
         .group_by(Cohort.id, Cohort.name)
     )
-    rows = db.session.execute(
-        union_all(by_profile, select(by_structure), by_cohort, *_erased_by_public(filters))
+    return by_profile, select(by_structure), by_cohort
+
+
+def _tallied_by_public(structures: int | None) -> tuple:
+    """The same three groupings of everybody, from the tally; a structure's label (its
+    spelling that sorts first) read from the learner rows of the few structures shown."""
+    profiles, cohorts = _tallied("profil").subquery(), _tallied("cohorte").subquery()
+    counts = [profiles.c[step] for step in STEPS]
+    by_profile = select(
+        literal("profil").label("kind"), profiles.c.key, profiles.c.key.label("label"), *counts
     )
-    found: dict[str, dict] = {"profil": {}, "structure": {}, "cohorte": {}}
-    labels = {}
-    for row in rows:  # a few hundred groups, already counted
-        labels[row.kind, row.key] = row.label
-        _add_steps(found[row.kind], row.key, row)
-    return {
-        kind: [{"key": key, "label": labels[kind, key], **steps} for key, steps in groups.items()]
-        for kind, groups in found.items()
-    }
+    tally = _tallied("structure").where(FunnelTally.registered >= 5)
+    largest = tally.order_by(FunnelTally.registered.desc(), FunnelTally.group_key)
+    largest = largest.limit(structures).subquery()
+    key = LearnerFunnel.structure_key
+    spellings = (
+        select(key.label("key"), func.min(LearnerFunnel.structure).label("label"))
+        .where(key.in_(select(largest.c.key)))
+        .group_by(key)
+        .subquery()
+    )
+    by_structure = (
+        select(
+            literal("structure"), largest.c.key, spellings.c.label, *(largest.c[s] for s in STEPS)
+        )
+        .join(spellings, spellings.c.key == largest.c.key)
+        .order_by(largest.c.inscrits.desc(), largest.c.key)
+        .subquery()
+    )
+    by_cohort = select(
+        literal("cohorte"), cohorts.c.key, Cohort.name, *(cohorts.c[s] for s in STEPS)
+    ).join(Cohort, cast(Cohort.id, String) == cohorts.c.key)
+    return by_profile, select(by_structure), by_cohort
 
 
 def _erased_by_public(filters: Filters) -> tuple:
@@ -301,6 +395,9 @@ def certifications_by_week(filters: Filters) -> dict[str, int]:
         .where(Certificate.revoked_at.is_(None), *conditions(filters))
         .group_by(week)
     )
+    if not filters.any:
+        tally = _tallied("certification").subquery()
+        accounts = select(tally.c.key, tally.c.certifies).where(tally.c.certifies != 0)
     erased = (
         select(cast(erased_week, String), func.count())
         .where(ErasedLearner.certified.is_(True), *erased_conditions(filters))
@@ -323,14 +420,17 @@ def median_days_to_certificate(filters: Filters) -> tuple[float | None, int]:
 
     Portable: number the durations in order, keep the middle one (or the middle two).
     """
-    durations = union_all(
+    accounts = (
         select(days_between(User.created_at, Certificate.issued_at).label("days"))
         .join(User, User.id == Certificate.user_id)
-        .where(Certificate.revoked_at.is_(None), *conditions(filters)),
-        select(ErasedLearner.days_to_certificate).where(
-            ErasedLearner.certified.is_(True), *erased_conditions(filters)
-        ),
-    ).subquery()
+        .where(Certificate.revoked_at.is_(None), *conditions(filters))
+    )
+    erased = select(ErasedLearner.days_to_certificate.label("days")).where(
+        ErasedLearner.certified.is_(True), *erased_conditions(filters)
+    )
+    if not filters.any:
+        return _indexed_median(erased)
+    durations = union_all(accounts, erased).subquery()
     days = durations.c.days
     ranked = select(
         days,
@@ -342,6 +442,22 @@ def median_days_to_certificate(filters: Filters) -> tuple[float | None, int]:
         select(func.avg(ranked.c.days), func.max(ranked.c.n)).where(middle)
     ).one()
     return (float(median) if median is not None else None), int(n or 0)
+
+
+def _indexed_median(erased) -> tuple[float | None, int]:
+    """Everybody's median: every apprenant's delay is kept with their funnel row, indexed, so
+    the database reads the delays in order up to the middle (one or two), not all of them."""
+    days = LearnerFunnel.days_to_certificate
+    durations = union_all(select(days.label("days")).where(days.is_not(None)), erased)
+    # How many: the certified of the tally (a row per profile), and the erased learners.
+    certified = select(func.coalesce(func.sum(FunnelTally.certified), 0))
+    certified = certified.where(FunnelTally.dimension == "profil").scalar_subquery()
+    n = certified + select(func.count()).select_from(erased.subquery()).scalar_subquery()
+    middle = (
+        durations.order_by(literal_column("days")).limit(2 - n % 2).offset((n - 1) // 2)
+    ).subquery()
+    median, count = db.session.execute(select(func.avg(middle.c.days), n)).one()
+    return (float(median) if median is not None else None), int(count or 0)
 
 
 # --- readiness ---------------------------------------------------------------------------------

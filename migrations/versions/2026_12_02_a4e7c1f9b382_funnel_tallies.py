@@ -32,22 +32,29 @@ depends_on = None
 LOCK = "PERFORM pg_advisory_xact_lock(7342);"  # the other tallies' writer lock
 FLAGS = ("started", "completed", "certified", "listed")
 FUNNEL_COLUMNS = (
-    "user_id, week, departement_code, profile, structure_key, "
-    "started, completed, certified, listed, certified_week"
+    "user_id, week, departement_code, profile, structure, structure_key, "
+    "started, completed, certified, listed, certified_week, days_to_certificate"
 )
 WEEK = {
     "postgresql": "to_char(date_trunc('week', timezone('UTC', {c})), 'YYYY-MM-DD')",
     "sqlite": "date({c}, 'weekday 0', '-6 days')",
 }
+# From sign-up to certificate, as stats.services.days_between counts them.
+DAYS = {
+    "postgresql": "extract(epoch FROM c.issued_at - u.created_at) / 86400.0",
+    "sqlite": "julianday(c.issued_at) - julianday(u.created_at)",
+}
 # The facts of the apprenants among {ids}, as stats.services.facts() counts them.
 FACTS = """
-    SELECT u.id, {user_week}, u.departement_code, u.profile, lower(trim(u.structure)),
+    SELECT u.id, {user_week}, u.departement_code, u.profile, u.structure,
+        lower(trim(u.structure)),
         CASE WHEN p.opened > 0 THEN 1 ELSE 0 END,
         CASE WHEN p.opened > 0 AND p.done >= (SELECT count(*) FROM funnel_modules)
             THEN 1 ELSE 0 END,
         CASE WHEN c.id IS NOT NULL THEN 1 ELSE 0 END,
         CASE WHEN c.id IS NOT NULL AND l.visible THEN 1 ELSE 0 END,
-        CASE WHEN c.id IS NOT NULL THEN {certificate_week} END
+        CASE WHEN c.id IS NOT NULL THEN {certificate_week} END,
+        CASE WHEN c.id IS NOT NULL THEN {days} END
     FROM users u
     LEFT JOIN (
         SELECT m.user_id, count(*) AS opened, count(m.completed_at) AS done
@@ -66,6 +73,7 @@ def insert_facts(dialect: str, ids: str) -> str:
         ids=ids,
         user_week=WEEK[dialect].format(c="u.created_at"),
         certificate_week=WEEK[dialect].format(c="c.issued_at"),
+        days=DAYS[dialect],
     )
     return f"INSERT INTO learner_funnel ({FUNNEL_COLUMNS}) {facts}"
 
@@ -168,6 +176,20 @@ def _pg_trigger(table: str, operation: str, name: str, body: str, guard: str = "
     """
 
 
+# A user deleted: their row goes first, while their memberships are there to take it away
+# from their cohorts. Left to the cascades, both would be gone before either statement's
+# triggers ran, and the cohorts would keep them.
+PG_USER_DELETE = """
+    CREATE FUNCTION learner_funnel_users_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM learner_funnel WHERE user_id = OLD.id;
+        RETURN OLD;
+    END $$;
+    CREATE TRIGGER learner_funnel_users_delete BEFORE DELETE ON users
+        FOR EACH ROW EXECUTE FUNCTION learner_funnel_users_delete();
+"""
+
+
 def _pg_triggers() -> list[str]:
     found = []
     for table in SOURCES:
@@ -180,6 +202,7 @@ def _pg_triggers() -> list[str]:
             # An update of a user that changes none of their groups (a login) waits for no lock.
             guard = f"EXISTS ({ids})" if operation == "UPDATE" else "true"
             found.append(_pg_trigger(table, operation, name, recount("postgresql", ids), guard))
+    found.append(PG_USER_DELETE)
     new, old = "SELECT 1 AS sign, * FROM new_rows", "SELECT -1 AS sign, * FROM old_rows"
     bodies = {"INSERT": add(new), "DELETE": take_away(old), "UPDATE": take_away(old) + add(new)}
     for operation, body in bodies.items():
@@ -270,9 +293,11 @@ def upgrade():
         sa.Column("week", sa.String(length=10), nullable=False),
         sa.Column("departement_code", sa.String(length=3), nullable=False),
         sa.Column("profile", sa.String(length=20), nullable=False),
+        sa.Column("structure", sa.String(length=200), nullable=False),
         sa.Column("structure_key", sa.String(length=200), nullable=False),
         *(sa.Column(flag, sa.Integer(), nullable=False) for flag in FLAGS),
         sa.Column("certified_week", sa.String(length=10), nullable=True),
+        sa.Column("days_to_certificate", sa.Double(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -289,6 +314,14 @@ def upgrade():
         *(sa.Column(flag, sa.Integer(), nullable=False) for flag in FLAGS),
         sa.PrimaryKeyConstraint("dimension", "group_key", name=op.f("pk_funnel_tallies")),
     )
+    # The median delay reads the middle of these, in order; a structure's spelling, its key's.
+    op.create_index(
+        "ix_learner_funnel_days_to_certificate", "learner_funnel", ["days_to_certificate"]
+    )
+    op.create_index(
+        "ix_erased_learners_days_to_certificate", "erased_learners", ["days_to_certificate"]
+    )
+    op.create_index("ix_learner_funnel_structure", "learner_funnel", ["structure_key", "structure"])
     dialect = op.get_bind().dialect.name
     for statement in _pg_triggers() if dialect == "postgresql" else _sqlite_triggers():
         op.execute(statement)
@@ -302,9 +335,7 @@ def downgrade():
         *(
             (f"learner_funnel_{table}_{operation}", table)
             for table in SOURCES
-            for operation in (
-                ("insert", "update") if table == "users" else ("insert", "delete", "update")
-            )
+            for operation in ("insert", "delete", "update")
         ),
         *(
             (f"funnel_tallies_{operation}", "learner_funnel")
@@ -321,6 +352,7 @@ def downgrade():
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
         else:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_index("ix_erased_learners_days_to_certificate", table_name="erased_learners")
     op.drop_table("funnel_tallies")
     op.drop_table("learner_funnel")
     op.drop_table("funnel_modules")

@@ -177,6 +177,8 @@ def count_queries(client, path: str) -> int:
 
 
 def test_each_page_runs_a_fixed_number_of_queries(admin_client, france, create_user):
+    # The first figures of a deployment write the catalogue the funnel's tally counts against.
+    admin_client.get(PAGES[0])
     before = {path: count_queries(admin_client, path) for path in PAGES}
     codes = list(all_departements())
     for n in range(30):  # more people, more weeks, more structures
@@ -185,4 +187,5 @@ def test_each_page_runs_a_fixed_number_of_queries(admin_client, france, create_u
     db.session.commit()
     after = {path: count_queries(admin_client, path) for path in PAGES}
     assert after == before
-    assert max(before.values()) <= 8  # the session's user, the cohorts of the form, the figures
+    # The session's user, the cohorts of the form, the catalogue of the tally, the figures.
+    assert max(before.values()) <= 9
