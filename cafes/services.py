@@ -21,7 +21,7 @@ from lms.concurrency import claim, locked, retry_on_conflict
 from lms.departements import all_departements, departement
 from lms.extensions import db
 from lms.formatting import heure, jour_et_date
-from lms.mail import send_notice
+from lms.mail import one_session, send_notice
 from lms.models import User, utcnow
 from lms.params import date_in_range, date_range_message
 
@@ -298,8 +298,9 @@ def cancel(user, cafe: Cafe) -> bool:
     statements.cancelled(user, cafe)
     db.session.commit()
     db.session.refresh(cafe)
-    for registration in registrations(cafe):
-        tell_cancelled(cafe, registration)
+    with one_session():
+        for registration in registrations(cafe):
+            tell_cancelled(cafe, registration)
     log.info("café %s annulé : utilisateur %s", cafe.id, user.id)
     return True
 
@@ -544,28 +545,29 @@ def send_reminders(today: date | None = None) -> int:
         )
     ).all()
     sent = 0
-    for registration_id, cafe_id in due:
-        won = claim(
-            update(Registration)
-            .where(Registration.id == registration_id, Registration.reminded_at.is_(None))
-            .values(reminded_at=utcnow())
-        )
-        db.session.commit()
-        if not won:
-            continue
-        cafe, registration = (
-            db.session.get(Cafe, cafe_id),
-            db.session.get(Registration, registration_id),
-        )
-        _tell(
-            registration,
-            f"Demain : {cafe.title}",
-            f"Bonjour {registration.name},\n\nPetit rappel : le Café IA « {cafe.title} » a lieu "
-            f"demain, {french_day(cafe)}.\n\n{where(cafe, registration)}\n\n"
-            f"Vous ne pouvez plus venir ? Libérez votre place : {cancel_url(registration)}\n",
-            "rappel café",
-        )
-        sent += 1
+    with one_session():
+        for registration_id, cafe_id in due:
+            won = claim(
+                update(Registration)
+                .where(Registration.id == registration_id, Registration.reminded_at.is_(None))
+                .values(reminded_at=utcnow())
+            )
+            db.session.commit()
+            if not won:
+                continue
+            cafe, registration = (
+                db.session.get(Cafe, cafe_id),
+                db.session.get(Registration, registration_id),
+            )
+            _tell(
+                registration,
+                f"Demain : {cafe.title}",
+                f"Bonjour {registration.name},\n\nPetit rappel : le Café IA « {cafe.title} » a lieu "
+                f"demain, {french_day(cafe)}.\n\n{where(cafe, registration)}\n\n"
+                f"Vous ne pouvez plus venir ? Libérez votre place : {cancel_url(registration)}\n",
+                "rappel café",
+            )
+            sent += 1
     return sent
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 
 from lms.concurrency import claim, locked
 from lms.extensions import db
-from lms.mail import MailUnavailable, send_mail
+from lms.mail import MailUnavailable, one_session, send_mail
 from lms.models import User, utcnow
 
 from . import bp, services, welcome
@@ -188,20 +188,21 @@ def send_pending(cohort_id: int | None = None, limit: int | None = None) -> tupl
     Stops at the first one the mail server refuses: it and the rest stay queued. Returns the
     number sent and whether the mail server interrupted the pass."""
     sent = 0
-    while limit is None or sent < limit:
-        notice = _claim_next(cohort_id)
-        if notice is None:
-            break
-        try:
-            _send(notice)
-        except MailUnavailable as error:
-            notice.claimed_at = None  # queued again, for the next pass
+    with one_session():  # one SMTP connection for the whole pass
+        while limit is None or sent < limit:
+            notice = _claim_next(cohort_id)
+            if notice is None:
+                break
+            try:
+                _send(notice)
+            except MailUnavailable as error:
+                notice.claimed_at = None  # queued again, for the next pass
+                db.session.commit()
+                log.warning("e-mails d'import interrompus (%s)", type(error).__name__)
+                return sent, True
+            notice.sent_at = utcnow()
             db.session.commit()
-            log.warning("e-mails d'import interrompus (%s)", type(error).__name__)
-            return sent, True
-        notice.sent_at = utcnow()
-        db.session.commit()
-        sent += 1
+            sent += 1
     if sent:
         log.info("e-mails d'import : %d envoyé(s)", sent)
     return sent, False

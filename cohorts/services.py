@@ -10,7 +10,7 @@ from sqlalchemy import update as sa_update
 
 from lms.concurrency import claim, locked, new_submission, retry_on_conflict
 from lms.extensions import db
-from lms.mail import MailUnavailable, send_mail, send_notice
+from lms.mail import MailUnavailable, one_session, send_mail, send_notice
 from lms.models import Role, User, user_facts, utcnow
 from lms.urls import absolute_url
 
@@ -318,18 +318,19 @@ def remind(cohort: Cohort, sender, people: list[User]) -> int:
     """
     claimed = _claim_reminders(cohort, sender, people)
     sent = 0
-    for person in (p for p in people if p.id in claimed):
-        try:
-            send_mail(person.email, REMINDER_SUBJECT, reminder_body(cohort, person))
-        except MailUnavailable as error:
-            _release(list(claimed.values())[sent:])
-            log.warning("cohorte %s : relances interrompues (%s)", cohort.id, error)
-            raise RemindersInterrupted(
-                f"Le serveur d'e-mails a refusé un envoi : {sent} relance(s) envoyée(s) avant "
-                "l'interruption. Réessayez plus tard : les personnes déjà relancées ne le "
-                "seront pas une deuxième fois."
-            ) from None
-        sent += 1
+    with one_session():
+        for person in (p for p in people if p.id in claimed):
+            try:
+                send_mail(person.email, REMINDER_SUBJECT, reminder_body(cohort, person))
+            except MailUnavailable as error:
+                _release(list(claimed.values())[sent:])
+                log.warning("cohorte %s : relances interrompues (%s)", cohort.id, error)
+                raise RemindersInterrupted(
+                    f"Le serveur d'e-mails a refusé un envoi : {sent} relance(s) envoyée(s) avant "
+                    "l'interruption. Réessayez plus tard : les personnes déjà relancées ne le "
+                    "seront pas une deuxième fois."
+                ) from None
+            sent += 1
     log.info(
         "cohorte %s : %d relance(s) envoyée(s) par l'utilisateur %s", cohort.id, sent, sender.id
     )

@@ -2,11 +2,15 @@
 
 import logging
 import smtplib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from email.message import EmailMessage
 
 from flask import current_app
 
 log = logging.getLogger(__name__)
+# The SMTP session that one_session() keeps open for the e-mails sent inside it.
+_session: ContextVar[dict | None] = ContextVar("smtp_session", default=None)
 
 
 class MailUnavailable(smtplib.SMTPException):
@@ -44,18 +48,72 @@ def send_mail(
         print(f"--- e-mail (aucun serveur SMTP configuré) ---\n{message}", flush=True)
         return
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(message)
+        _deliver(config, message)
     except (OSError, smtplib.SMTPException) as error:
         log.warning("e-mail non envoyé (%s) : %s", kind, type(error).__name__)
         raise MailUnavailable(type(error).__name__) from error
     # The address and the subject can name a person (the relay's subject names the visitor):
     # the log keeps only a label chosen by the caller.
     log.info("e-mail envoyé : %s", kind)
+
+
+@contextmanager
+def one_session():
+    """Send the e-mails of a batch (a large import's invitations) through one SMTP session.
+
+    Opening a connection for each message (connect, EHLO, TLS, login, QUIT) cost more than the
+    message itself, and mail providers limit how many connections a sender opens. A session
+    the server closed meanwhile (idle, or its limit of messages reached) is opened again once.
+    """
+    session = {"smtp": None}
+    token = _session.set(session)
+    try:
+        yield
+    finally:
+        _session.reset(token)
+        _close(session)
+
+
+def _deliver(config, message: EmailMessage) -> None:
+    session = _session.get()
+    if session is None:
+        with _connect(config) as smtp:
+            smtp.send_message(message)
+        return
+    if session["smtp"] is not None:
+        try:
+            session["smtp"].send_message(message)
+            return
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            _close(session)
+    session["smtp"] = _connect(config)
+    try:
+        session["smtp"].send_message(message)
+    except (OSError, smtplib.SMTPException):
+        _close(session)
+        raise
+
+
+def _connect(config) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+    try:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _close(session: dict) -> None:
+    smtp, session["smtp"] = session["smtp"], None
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def send_notice(to: str, subject: str, body: str, *, kind: str, attachments: tuple = ()) -> bool:

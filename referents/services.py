@@ -17,7 +17,7 @@ from cafes import services as cafes
 from cafes.models import SUBMITTED, Cafe, CafeReport
 from certificates.models import Certificate
 from lms.extensions import db
-from lms.mail import send_mail, send_notice
+from lms.mail import one_session, send_mail, send_notice
 from lms.models import Role, User, user_facts, utcnow
 from lms.secrecy import protect, shown
 
@@ -268,18 +268,19 @@ def send_message(referent: User, subject: str, body: str, submission: str) -> in
         db.session.rollback()
         log.info("message de référent déjà envoyé : %s", referent.id)
         return None
-    for listing in recipients:
-        animateur = db.session.get(User, listing.user_id)
-        send_mail(
-            animateur.email,
-            f"Café IA — {subject}",
-            f"Bonjour {listing.display_name},\n\n{referent.full_name}, référent local Café IA "
-            f"de votre territoire, vous écrit :\n\n{body}\n\nPour lui répondre, répondez à cet "
-            f"e-mail. (Ce message vous parvient parce que votre fiche de l'annuaire est publiée ; "
-            f"votre adresse ne lui a pas été communiquée.)\n",
-            kind="message référent",
-            reply_to=referent.email,
-        )
+    with one_session():
+        for listing in recipients:
+            animateur = db.session.get(User, listing.user_id)
+            send_mail(
+                animateur.email,
+                f"Café IA — {subject}",
+                f"Bonjour {listing.display_name},\n\n{referent.full_name}, référent local Café IA "
+                f"de votre territoire, vous écrit :\n\n{body}\n\nPour lui répondre, répondez à cet "
+                f"e-mail. (Ce message vous parvient parce que votre fiche de l'annuaire est publiée ; "
+                f"votre adresse ne lui a pas été communiquée.)\n",
+                kind="message référent",
+                reply_to=referent.email,
+            )
     log.info("message du référent %s : %s destinataires", referent.id, len(recipients))
     return len(recipients)
 

@@ -270,7 +270,7 @@ class SmtpServer:
     def __init__(self):
         from aiosmtpd.controller import Controller
 
-        self.messages, self.port = [], free_port()
+        self.messages, self.peers, self.port = [], [], free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):
@@ -278,6 +278,7 @@ class SmtpServer:
         from email.policy import default
 
         self.messages.append(message_from_bytes(envelope.content, policy=default))
+        self.peers.append(session.peer)  # a new connection comes from a new port
         return "250 Message accepted"
 
 
