@@ -62,8 +62,8 @@ def _sum(rows) -> dict[str, int]:
 
 
 def reach_tables(filters: ReachFilters) -> dict[str, Table]:
-    """Unfiltered, three reads of the tally; filtered, four queries on the reports (the goal
-    is measured on every café)."""
+    """Unfiltered, three reads of the tally; filtered, three queries on the reports and the
+    national total from the tally (the goal is measured on every café)."""
     found = reach.by_dimension(filters)
     raw_total = _sum(found["format"].values())
     total = protect_reach([raw_total])[0]
