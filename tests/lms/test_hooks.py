@@ -37,6 +37,7 @@ def test_every_feature_plugs_in_through_init_app(app):
         "plan_de_cafe",
         "lti",
         "referent_local",
+        "statistiques_nationales",
     }
     assert len(hooks.entries(hooks.COHORT_OF, app)) == 1
     menu = [facts["endpoint"] for _, facts in hooks.entries(hooks.MENU, app)]

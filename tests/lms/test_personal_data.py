@@ -90,3 +90,13 @@ def test_cohort_memberships_invitations_and_reminders_are_in_the_download(
     data = client.get("/mon-compte/donnees.json").json
     assert {"cohorte": cohort.name}.items() <= data["cohortes"]["membre"][0].items()
     assert set(data["cohortes"]) >= {"membre", "invitations", "relances_recues"}
+
+
+def test_the_download_shows_what_the_national_statistics_count_of_the_person(client, login_as):
+    login_as(structure="Médiathèque de Brest", departement_code="29")
+    data = client.get("/mon-compte/donnees.json").json["statistiques_nationales"]
+    assert data["departement"] == "29" and data["structure"] == "Médiathèque de Brest"
+    assert (data["a_commence"], data["certifie"]) == (False, False)
+    client.submit("/deconnexion")
+    login_as("formateur")  # the statistics count apprenants only
+    assert client.get("/mon-compte/donnees.json").json["statistiques_nationales"] is None
