@@ -6,7 +6,6 @@ A package of its own: it reads courses, quizzes and certificates, which lms/ nev
 from flask import Blueprint, Flask
 
 from lms import hooks
-from lms.models import add_user_fact
 
 bp = Blueprint(
     "cohorts",
@@ -30,7 +29,8 @@ def init_app(app: Flask) -> None:
     for hook, receiver, template in panels:
         hooks.connect(app, hook, receiver, template=template)
     hooks.connect(app, hooks.COHORT_OF, services.cohort_of)
-    add_user_fact(app, "cohort", services.last_cohort_id)  # every statement's context says it
+    # Every statement's context says it.
+    hooks.connect(app, hooks.USER_FACT, services.last_cohort_id, name="cohort")
     hooks.connect(
         app,
         hooks.PERSONAL_DATA,

@@ -126,6 +126,14 @@ NEXT_STEP = Hook(
     "time (default 100), the first answer is shown (a quiz to pass, the final readiness, "
     "the annuaire listing, the agenda of cafés, the status page).",
 )
+USER_FACT = Hook(
+    "user_fact",
+    "A fact about the signed-in person that pages ask often (the menu's « is this person a "
+    "référent? », the cohort a statement carries), read in the user load's one query instead "
+    "of a query of its own: receiver(user_id) -> a SQL scalar about the person whose id column "
+    "is given; its `name` at connect time. lms.models.user_facts(user) gives the values as the "
+    "request found them: a request that changes one and reads it again must ask the database.",
+)
 SIGNED_OUT = Hook(
     "signed_out",
     "After the local session is cleared on log-out: receiver(ended) -> a response or None; "
@@ -146,6 +154,7 @@ ALL = (
     STATUS_CHANGED,
     AWAITING_VALIDATION,
     NEXT_STEP,
+    USER_FACT,
     SIGNED_OUT,
 )
 

@@ -11,6 +11,7 @@ from sqlalchemy import DateTime, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import hooks
 from .departements import departement
 from .extensions import db, login_manager
 
@@ -112,17 +113,8 @@ class User(UserMixin, db.Model):
         }
 
 
-def add_user_fact(app, name: str, expression) -> None:
-    """A fact about the signed-in person that pages ask often (the menu's « is this person a
-    référent? », the cohort a statement carries): `expression(user_id)` is a SQL scalar about
-    the person with that id column, read in the user load's one query instead of a query of
-    its own. It is the fact as the request found it: a request that changes it and reads it
-    again must ask the database."""
-    app.extensions.setdefault(USER_FACTS, {})[name] = expression
-
-
 def user_facts(user) -> dict | None:
-    """The facts the user load read for this person at the start of this request (name →
+    """The facts (hooks.USER_FACT) the user load read for this person at the start of this request (name →
     value), or None if it did not (another person, outside a request): ask the database."""
     loaded = request.environ.get(USER_FACTS) if has_request_context() else None
     return loaded[1] if loaded and loaded[0] == user.id else None
@@ -135,14 +127,17 @@ USER_FACTS = "cafeia.user_facts"
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
-    facts = current_app.extensions.get(USER_FACTS)
+    facts = tuple(
+        (facts["name"], expression) for expression, facts in hooks.entries(hooks.USER_FACT)
+    )
     if not facts:
         return db.session.get(User, int(user_id))
-    row = db.session.execute(_user_with_facts(tuple(facts.items())), {"id": int(user_id)}).first()
+    row = db.session.execute(_user_with_facts(facts), {"id": int(user_id)}).first()
     if row is None:
         return None
     user, *values = row
-    request.environ[USER_FACTS] = (user.id, dict(zip(facts, values, strict=True)))
+    names = [name for name, _ in facts]
+    request.environ[USER_FACTS] = (user.id, dict(zip(names, values, strict=True)))
     return user
 
 

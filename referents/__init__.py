@@ -5,7 +5,6 @@ its animateurs. It builds on the agenda (cafes) and the annuaire."""
 from flask import Blueprint, Flask
 
 from lms import hooks, navigation
-from lms.models import add_user_fact
 
 bp = Blueprint("referents", __name__, template_folder="templates")
 
@@ -17,7 +16,8 @@ def init_app(app: Flask) -> None:
     navigation.add_entry(
         app, "referents.territory", "Mon territoire", order=47, shown_to=services.is_referent
     )
-    add_user_fact(app, "referent", services.holds_territory)  # the menu asks on every page
+    # The menu asks on every page.
+    hooks.connect(app, hooks.USER_FACT, services.holds_territory, name="referent")
     hooks.connect(
         app, hooks.DASHBOARD, views._dashboard_panel, template="referents/_dashboard_panel.html"
     )
