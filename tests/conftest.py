@@ -283,13 +283,19 @@ class SmtpServer:
 
 
 @pytest.fixture
-def mailbox(app):
-    """The app sends its e-mails to a local SMTP server; yields the messages it received."""
+def smtp_server(app):
+    """The app sends its e-mails to a local SMTP server; yields the server."""
     smtp = SmtpServer()
     smtp.controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
-    yield smtp.messages
+    yield smtp
     smtp.controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """The messages the local SMTP server received."""
+    return smtp_server.messages
 
 
 @pytest.fixture

@@ -5,16 +5,12 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from lms import mail
-from tests.conftest import SmtpServer, free_port
+from tests.conftest import free_port
 
 
 @pytest.fixture
-def server(app):
-    smtp = SmtpServer()
-    smtp.controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
-    yield smtp
-    smtp.controller.stop()
+def server(smtp_server):
+    return smtp_server
 
 
 def _send(n: int, prefix: str = "p") -> None:
