@@ -50,6 +50,23 @@ def mailbox(smtp_server):
     return smtp_server.messages
 
 
+def read_whole(app):
+    """Each response read and closed before the development server writes it. When the
+    browser drops a connection mid-response (a favicon it no longer needs), Werkzeug's
+    server skips closing the response, the static file stays open, and its ResourceWarning
+    then fails whichever test the garbage collector happens to run in."""
+
+    def serve(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(database_uri, smtp_server):
     """The platform served on 127.0.0.1 from a thread, on the test database."""
@@ -62,7 +79,7 @@ def live_server(database_uri, smtp_server):
             **REAL_CONTENT,
         )
     )
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", free_port(), read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
