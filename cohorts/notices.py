@@ -2,7 +2,7 @@
 queued in the import's transaction, then sent: the first few in the request, the rest by a
 background thread, so that 2,000 lines answer in a couple of seconds and no e-mail is lost.
 
-Each notice is claimed before it is sent, so two senders (a thread, the « Reprendre l'envoi »
+Each notice is claimed before it is sent (fifty at a time), so two senders (a thread, the « Reprendre l'envoi »
 button, `flask cohorts envoyer-emails`) never send it twice; a claim left by a sender that died
 is taken again after STALE_CLAIM.
 """
@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from lms.concurrency import claim, locked
+from lms.concurrency import locked
 from lms.extensions import db
 from lms.mail import MailUnavailable, one_session, send_mail
 from lms.models import User, utcnow
@@ -27,6 +27,9 @@ from .models import Cohort, CohortInvitation, CohortMember, CohortNotice
 log = logging.getLogger(__name__)
 IMMEDIATE = 10  # e-mails sent within the import's request; the others in the background
 STALE_CLAIM = timedelta(minutes=15)
+CLAIM_BATCH = (
+    50  # notices claimed by one UPDATE: a claim and its commit per e-mail cost more than the e-mail
+)
 RESEND_GAP = timedelta(minutes=5)  # an invitation sent again waits this long after the last
 
 
@@ -133,22 +136,37 @@ def _available():
     return or_(CohortNotice.claimed_at.is_(None), CohortNotice.claimed_at < utcnow() - STALE_CLAIM)
 
 
-def _claim_next(cohort_id: int | None) -> CohortNotice | None:
+def _claim(cohort_id: int | None, most: int) -> list[int]:
+    """Claim up to `most` queued notices, oldest first, in one UPDATE and one commit; returns
+    the ones this sender won (those another sender claimed meanwhile are left to it)."""
     while True:
         statement = select(CohortNotice.id).where(CohortNotice.sent_at.is_(None), _available())
         if cohort_id is not None:
             statement = statement.where(CohortNotice.cohort_id == cohort_id)
-        notice_id = db.session.scalar(statement.order_by(CohortNotice.id).limit(1))
-        if notice_id is None:
-            return None
-        claimed = claim(
+        ids = db.session.scalars(statement.order_by(CohortNotice.id).limit(most)).all()
+        if not ids:
+            return []
+        won = db.session.scalars(
             update(CohortNotice)
-            .where(CohortNotice.id == notice_id, CohortNotice.sent_at.is_(None), _available())
+            .where(CohortNotice.id.in_(ids), CohortNotice.sent_at.is_(None), _available())
             .values(claimed_at=utcnow())
-        )
+            .returning(CohortNotice.id)
+            .execution_options(synchronize_session=False)
+        ).all()
         db.session.commit()
-        if claimed:  # else another sender took it first: try the next one
-            return db.session.get(CohortNotice, notice_id)
+        if won:  # else another sender took them all first: try the next ones
+            return sorted(won)
+
+
+def _release(ids: list[int]) -> None:
+    """Claimed notices not sent: queued again, for the next pass."""
+    db.session.execute(
+        update(CohortNotice)
+        .where(CohortNotice.id.in_(ids))
+        .values(claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _send(notice: CohortNotice) -> None:
@@ -190,19 +208,23 @@ def send_pending(cohort_id: int | None = None, limit: int | None = None) -> tupl
     sent = 0
     with one_session():  # one SMTP connection for the whole pass
         while limit is None or sent < limit:
-            notice = _claim_next(cohort_id)
-            if notice is None:
+            batch = _claim(
+                cohort_id, CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - sent)
+            )
+            if not batch:
                 break
-            try:
-                _send(notice)
-            except MailUnavailable as error:
-                notice.claimed_at = None  # queued again, for the next pass
+            for position, notice_id in enumerate(batch):
+                notice = db.session.get(CohortNotice, notice_id)
+                try:
+                    _send(notice)
+                except MailUnavailable as error:
+                    db.session.rollback()
+                    _release(batch[position:])
+                    log.warning("e-mails d'import interrompus (%s)", type(error).__name__)
+                    return sent, True
+                notice.sent_at = utcnow()
                 db.session.commit()
-                log.warning("e-mails d'import interrompus (%s)", type(error).__name__)
-                return sent, True
-            notice.sent_at = utcnow()
-            db.session.commit()
-            sent += 1
+                sent += 1
     if sent:
         log.info("e-mails d'import : %d envoyé(s)", sent)
     return sent, False

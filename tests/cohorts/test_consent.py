@@ -16,8 +16,8 @@ from cohorts import services
 from cohorts.models import CohortInvitation, CohortMember
 from lms.extensions import db
 from lms.models import User
-from tests.conftest import PASSWORD, SmtpServer, make_config
-from tests.helpers import HEADER, confirm, upload, url
+from tests.conftest import PASSWORD, SmtpServer, free_port, make_config
+from tests.helpers import HEADER, ON_BOTH, at_once, confirm, on, submit_all, tabs, upload, url
 
 
 def line(user) -> str:
@@ -233,6 +233,59 @@ def test_an_import_survives_a_mail_server_that_is_down(app, client, cohort, crea
         smtp.controller.stop()
     assert sorted(m["To"] for m in smtp.messages) == [person.email, "zoe@exemple.fr"]
     assert "E-mails de l'import" not in client.get(url(cohort)).get_data(as_text=True)
+
+
+class RefusingAfter(SmtpServer):
+    """A mail server that accepts the first `accepted` messages, then answers « 451 »."""
+
+    def __init__(self, accepted: int):
+        super().__init__()
+        self.accepted = accepted
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(self.messages) >= self.accepted:
+            return "451 Try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def addresses(n: int) -> list[str]:
+    return [f"p{i}@exemple.fr" for i in range(n)]
+
+
+def new_people(n: int) -> str:
+    return HEADER + "".join(f"{email},Prénom,Nom,Mairie,56\n" for email in addresses(n))
+
+
+def test_a_mail_server_failing_midway_leaves_the_rest_for_the_next_pass(app, client, cohort):
+    smtp = RefusingAfter(2)
+    smtp.controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    try:
+        response = confirm(client, cohort, upload(client, cohort, new_people(5)))
+        page = client.get(response.location).get_data(as_text=True)
+        assert "E-mails de l'import : 2 envoyé(s) sur 5" in page
+        smtp.accepted = 5  # the server is back: the three others were claimed, then released
+        client.submit(url(cohort, "/import/envois"))
+    finally:
+        smtp.controller.stop()
+    assert sorted(m["To"] for m in smtp.messages) == sorted(addresses(5))
+
+
+@ON_BOTH
+def test_senders_at_once_send_each_e_mail_once(app, client, cohort, database):
+    on(database)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # down during the import
+    confirm(client, cohort, upload(client, cohort, new_people(120)))
+    smtp = SmtpServer()
+    smtp.controller.start()
+    app.config.update(MAIL_PORT=smtp.port)
+    try:  # four formateur tabs resume at once, each sending some then starting a thread
+        at_once(tabs(app, client, 4), submit_all(url(cohort, "/import/envois")))
+        for thread in list(app.extensions.get("cohort_notice_threads", [])):
+            thread.join(timeout=120)
+    finally:
+        smtp.controller.stop()
+    assert sorted(m["To"] for m in smtp.messages) == sorted(addresses(120))
 
 
 def test_2000_new_addresses_are_imported_in_one_quick_request(app, client, cohort, mailbox):
