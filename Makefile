@@ -17,6 +17,9 @@ run: setup pdf
 # One test process per core (pytest-xdist), each on its own database; a module's tests stay
 # together in one process. TEST_WORKERS=0 runs everything in this process.
 TEST_WORKERS ?= auto
+# Compiled modules are kept between processes (each worker, each gunicorn or flask command a
+# test starts), even where the environment asks Python not to write them.
+test: export PYTHONDONTWRITEBYTECODE =
 test: java setup browser proxy lrs pdf
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 

@@ -30,6 +30,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests
+def pytest_collection_modifyitems(items):
+    """The long tests first. pytest-xdist hands out the files in this order: started last, a
+    long file would keep one process busy while the others have nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_runtest_setup(item):
     # On CI (CI=true) a PostgreSQL test that cannot run is a failure, not a skip.
     if item.get_closest_marker("postgres") and not ON_POSTGRES:

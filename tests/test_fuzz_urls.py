@@ -37,6 +37,8 @@ from tests.helpers import (
 )
 
 # The few that found most: for the sweeps that multiply routes by roles.
+pytestmark = pytest.mark.long
+
 SHORT_LIST = ["2147483648", "99999999999999999999999", "٣", "²", "-1", "x" * 3000, "\x00"]
 # What the views read from the query string (a view that reads request.args must be listed:
 # test_every_view_reading_the_query_string_is_listed checks it).

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from io import BytesIO
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -53,6 +54,8 @@ from quizzes.demo import half_right_answers, right_answers
 
 from .cafes.helpers import CAFE
 from .conftest import FIXTURE_CONTENT, PASSWORD, FormClient, SmtpServer, make_config
+
+pytestmark = pytest.mark.long
 
 BASE = "http://cafeia.test"
 NAMES = ("Anaïs", "Bruno", "Chloé", "Driss", "Élise")

@@ -24,6 +24,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "e2e" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.long)
 
 
 # Browser journeys run on the real training content and question banks.
