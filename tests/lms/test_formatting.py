@@ -1,8 +1,10 @@
 """French numbers and dates: the filters every template uses."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
+from babel.numbers import format_decimal
 from flask import render_template_string
 
 from lms import formatting
@@ -29,3 +31,16 @@ def test_the_filters_write_french(app, template, value, shown):
 
 def test_every_filter_is_registered(app):
     assert set(formatting.FILTERS) <= set(app.jinja_env.filters)
+
+
+@pytest.mark.parametrize("value", [0, 7, -5, 11483, 1234567.891, 2.5, 2.0, -0.5, Decimal("85.71")])
+def test_figures_are_written_as_babels_format_decimal_writes_them(value):
+    """The patterns are parsed once and kept: the figures must stay Babel's own."""
+    for decimals in (0, 1, 2):
+        for zeros in (True, False):
+            pattern = "#,##0" + ("." + ("0" if zeros else "#") * decimals if decimals else "")
+            expected = format_decimal(value, format=pattern, locale="fr_FR")
+            assert formatting.nombre(value, decimals, zeros) == expected
+    assert formatting.nombre_tableur(value) == format_decimal(
+        value, format="0.##########", locale="fr_FR"
+    )
