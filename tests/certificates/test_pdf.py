@@ -167,7 +167,9 @@ def test_the_structure_tree_reads_the_page_in_its_visual_order(served, certified
     assert None not in texts, f"text outside any tag: {texts.get(None)}"
     read = [(role, texts.pop(mcid)) for role, mcid in structure_order(reader) if mcid in texts]
     assert not texts, f"tagged text missing from the structure tree: {texts}"
-    words = [" ".join(text.split()) for _, text in read]
+    # Compared without spaces: pypdf puts one where two proportional glyphs of the random
+    # code sit apart (« Q2Q J »), so the words are matched as their letters.
+    words = ["".join(text.split()) for _, text in read]
     # As a person reads the page: the header, the statement, the programme (left), the
     # issuer (right), then the verification band.
     expected = [
@@ -178,13 +180,14 @@ def test_the_structure_tree_reads_the_page_in_its_visual_order(served, certified
         "Vérification de l’attestation", "Vérifiez l’authenticité", url,
         "Code de vérification", code,
     ]  # fmt: skip
-    positions = [next(i for i, w in enumerate(words) if w.startswith(e)) for e in expected]
-    assert positions == sorted(positions), words
-    roles = dict((" ".join(text.split()), role) for role, text in read)
-    assert roles["Attestation de formation"][-2:] == ["H1", "Span"]
-    assert roles["Vérification de l’attestation"][-2:] == ["H2", "Span"]
-    assert roles["Programme suivi"][-3:] == ["Table", "Caption", "Span"]
-    assert roles["Durée totale"][-3:] == ["TR", "TH", "Span"]
+    letters = ["".join(e.split()) for e in expected]
+    positions = [next((i for i, w in enumerate(words) if w.startswith(e)), None) for e in letters]
+    assert None not in positions and positions == sorted(positions), words
+    roles = dict(zip(words, (role for role, _ in read), strict=True))
+    assert roles["Attestationdeformation"][-2:] == ["H1", "Span"]
+    assert roles["Vérificationdel’attestation"][-2:] == ["H2", "Span"]
+    assert roles["Programmesuivi"][-3:] == ["Table", "Caption", "Span"]
+    assert roles["Duréetotale"][-3:] == ["TR", "TH", "Span"]
     assert roles[url][-1] == "Link"
     (figure,) = [e for e in structure_elements(reader) if e.get("/S") == "/Figure"]
     assert figure["/Alt"] == f"QR code de la page de vérification {url}"
