@@ -27,9 +27,9 @@ from .models import Cohort, CohortInvitation, CohortMember, CohortNotice
 log = logging.getLogger(__name__)
 IMMEDIATE = 10  # e-mails sent within the import's request; the others in the background
 STALE_CLAIM = timedelta(minutes=15)
-CLAIM_BATCH = (
-    50  # notices claimed by one UPDATE: a claim and its commit per e-mail cost more than the e-mail
-)
+# Notices claimed by one UPDATE: a claim and its commit for each e-mail cost more than the e-mail.
+CLAIM_BATCH = 50
+_THREADS_LOCK = threading.Lock()
 RESEND_GAP = timedelta(minutes=5)  # an invitation sent again waits this long after the last
 
 
@@ -244,10 +244,13 @@ def send_in_background(cohort_id: int) -> None:
                 db.session.remove()
 
     thread = threading.Thread(target=run, name=f"emails-cohorte-{cohort_id}", daemon=True)
-    # Kept so that a test (or a shutdown) can wait for them.
-    threads = app.extensions.setdefault("cohort_notice_threads", [])
-    threads[:] = [t for t in threads if t.is_alive()] + [thread]
-    thread.start()
+    # Kept so that a test (or a shutdown) can wait for them. Requests at once each add theirs,
+    # dropping the finished ones: started under the lock, a thread is never taken for finished
+    # before it began, and no request writes back the list without another's thread.
+    with _THREADS_LOCK:
+        thread.start()
+        threads = app.extensions.setdefault("cohort_notice_threads", [])
+        threads[:] = [t for t in threads if t.is_alive()] + [thread]
 
 
 def progress(cohort_id: int) -> tuple[int, int] | None:
