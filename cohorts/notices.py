@@ -2,9 +2,9 @@
 queued in the import's transaction, then sent: the first few in the request, the rest by a
 background thread, so that 2,000 lines answer in a couple of seconds and no e-mail is lost.
 
-Each notice is claimed before it is sent (fifty at a time), so two senders (a thread, the « Reprendre l'envoi »
-button, `flask cohorts envoyer-emails`) never send it twice; a claim left by a sender that died
-is taken again after STALE_CLAIM.
+Each notice is claimed before it is sent (fifty at a time), so two senders (a thread, the
+« Reprendre l'envoi » button, `flask cohorts envoyer-emails`) never send it twice; a claim left
+by a sender that died is taken again after STALE_CLAIM.
 """
 
 import logging
