@@ -30,6 +30,10 @@ REQUESTS = 1200
 CONNECTIONS = 8  # 4 per gunicorn worker: none waits on the client
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+# One browser: the login and wrk's requests say the same User-Agent. Flask-Login's session
+# protection marks a session whose client changed as not fresh, which writes a new cookie:
+# with a changing agent, every request of the bench would re-sign one, which no browser costs.
+USER_AGENT = "cafeia-bench"
 
 
 def _free_port() -> int:
@@ -79,6 +83,7 @@ def gunicorn(target: str, env: dict, workers: int = 2):
 def logged_in_opener(base: str, email: str, password: str):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/connexion").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
@@ -136,7 +141,8 @@ def wrk_measure(url: str, cookie: str = "", seconds: int = SECONDS) -> Measure:
     client, not the server, sets the rate."""
     if not shutil.which("wrk"):
         sys.exit("wrk manque : make bench l'installe (apt-get install wrk)")
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    headers = ["-H", f"User-Agent: {USER_AGENT}"]
+    headers += ["-H", f"Cookie: {cookie}"] if cookie else []
     server = _SERVERS.get(re.match(r"http://[^/]+", url).group(0))
     client_before, server_before = _children_cpu(), _tree_cpu(server)
     started = time.perf_counter()

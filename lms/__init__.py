@@ -45,12 +45,20 @@ def init_platform(app: Flask, config: dict | None = None) -> None:
 
 
 def _bind_extensions(app: Flask) -> None:
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import (
+        check_limits_on_their_routes_only,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    check_limits_on_their_routes_only(app)
     login_manager.init_app(app)
 
 

@@ -30,6 +30,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Connectez-vous pour accéder à cette page."
@@ -44,3 +45,14 @@ def _configure_sqlite(dbapi_connection, _record):
         # WAL: pages keep reading while the forwarder writes; NORMAL sync is safe under WAL.
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+
+def check_limits_on_their_routes_only(app) -> None:
+    """Every limit of the platform is on its route (@limiter.limit), whose wrapper checks it.
+    The check Flask-Limiter also runs before every request adds only default, application and
+    blueprint limits, of which the platform has none: removing it spares every other page that
+    work (a twentieth of a lesson page's time). A default or blueprint limit would need it back.
+    """
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:  # not there when limits are off (RATELIMIT_ENABLED)
+        checks.remove(limiter._check_request_limit)

@@ -7,11 +7,13 @@ from functools import cache
 
 from flask import current_app, has_request_context, request
 from flask_login import UserMixin
-from sqlalchemy import DateTime, String, bindparam, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, String, bindparam, inspect, select
+from sqlalchemy.orm import Mapped, make_transient_to_detached, mapped_column
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import hooks
+from .converters import DATABASE_INT_MAX
 from .departements import departement
 from .extensions import db, login_manager
 
@@ -125,23 +127,47 @@ USER_FACTS = "cafeia.user_facts"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The person of every signed-in request, with the facts features read with it
+    (hooks.USER_FACT), in one query on the session's connection: the ORM's row handling cost
+    this query, the one every page makes, more than running it. The User given back is the one
+    a query would give: in the session, its columns loaded, nothing to flush."""
+    # The session is signed, but an id the database cannot hold must be nobody, not a 500.
+    if not (user_id.isascii() and user_id.isdigit()) or int(user_id) > DATABASE_INT_MAX:
         return None
-    facts = tuple(
-        (facts["name"], expression) for expression, facts in hooks.entries(hooks.USER_FACT)
-    )
-    if not facts:
-        return db.session.get(User, int(user_id))
-    row = db.session.execute(_user_with_facts(facts), {"id": int(user_id)}).first()
+    names, query = _user_with_facts()
+    row = db.session.connection().execute(query, {"id": int(user_id)}).first()
     if row is None:
         return None
-    user, *values = row
-    names = [name for name, _ in facts]
-    request.environ[USER_FACTS] = (user.id, dict(zip(names, values, strict=True)))
+    values = row._asdict()
+    facts = {name: values.pop(name) for name in names}
+    user = _in_session(values)
+    request.environ[USER_FACTS] = (user.id, facts)
     return user
 
 
+def _user_with_facts() -> tuple[tuple[str, ...], object]:
+    """The facts' names and the query, built once per set of facts (they are connected once)."""
+    facts = tuple(
+        (facts["name"], expression) for expression, facts in hooks.entries(hooks.USER_FACT)
+    )
+    return _user_query(facts)
+
+
 @cache
-def _user_with_facts(facts: tuple):
+def _user_query(facts: tuple):
     columns = [expression(User.id).label(name) for name, expression in facts]
-    return select(User, *columns).where(User.id == bindparam("id"))
+    query = select(*User.__table__.columns, *columns).where(User.id == bindparam("id"))
+    return tuple(name for name, _ in facts), query
+
+
+def _in_session(values: dict) -> User:
+    """The User of these column values, as the session's own: the instance it already holds
+    (a query would not overwrite it either), or a new one, loaded, without history."""
+    held = db.session.identity_map.get(identity_key(User, values["id"]))
+    if held is not None:
+        return held
+    user = inspect(User).class_manager.new_instance()
+    user.__dict__.update(values)  # the instance's loaded state: no change to flush
+    make_transient_to_detached(user)  # its identity, as if read from the database
+    db.session.add(user)
+    return user
