@@ -30,7 +30,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Connectez-vous pour accéder à cette page."
