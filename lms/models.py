@@ -73,8 +73,11 @@ class User(UserMixin, db.Model):
     pseudonym: Mapped[str] = mapped_column(
         String(32), unique=True, default=lambda: uuid.uuid4().hex
     )
-    # xAPI registration: one UUID per person and training, in every statement's context.
-    registration: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
+    # xAPI registration: one UUID per person and training, in every statement's context. The
+    # read API finds a registration's statements through this index and theirs by person.
+    registration: Mapped[str] = mapped_column(
+        String(36), index=True, default=lambda: str(uuid.uuid4())
+    )
     created_at: Mapped[datetime] = timestamp(default=utcnow)
 
     def set_password(self, password: str) -> None:

@@ -28,9 +28,9 @@ class StoredStatement(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    verb: Mapped[str] = mapped_column(String(200), index=True)
+    verb: Mapped[str] = mapped_column(String(200))  # ten verbs or so: an index would not narrow
     object_id: Mapped[str] = mapped_column(String(500), index=True)
-    registration: Mapped[str | None] = mapped_column(String(36), index=True)
+    registration: Mapped[str | None] = mapped_column(String(36))  # the person's: users.registration
     stored: Mapped[datetime] = timestamp(default=utcnow)
     payload: Mapped[str] = mapped_column(Text)  # the statement as tincan serialised it
 
@@ -48,9 +48,11 @@ class StoredStatement(db.Model):
 
 class StatementActivity(db.Model):
     """Every activity a statement names (object and context activities), for the read API's
-    `related_activities` filter, which a single `object_id` column cannot answer."""
+    `related_activities` filter, which a single `object_id` column cannot answer. Not the
+    training, which every statement names: that filter with it matches them all."""
 
     __tablename__ = "xapi_statement_activities"
+    __table_args__ = {"sqlite_with_rowid": False}  # the primary key is the table
 
     statement_id: Mapped[str] = mapped_column(
         ForeignKey("xapi_statements.id", ondelete="CASCADE"), primary_key=True

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import User, as_utc
 from .models import StatementActivity, StoredStatement
+from .recorder import activity_iri
 from .vocabulary import PLATFORM, VERBS
 
 MAX_LIMIT = 500
@@ -227,6 +228,22 @@ def single(args) -> StoredStatement | None:
     return db.session.scalar(select(StoredStatement).where(StoredStatement.id == wanted, voided))
 
 
+def _naming(iri: str):
+    """Statements that name the activity, as their object or in their context."""
+    if iri == activity_iri():  # the training: every statement names it in its grouping
+        return lambda s: true()
+    return lambda s: exists().where(
+        StatementActivity.statement_id == s.id, StatementActivity.activity_id == iri
+    )
+
+
+def _in_registration(registration: str):
+    """A registration is one person's (users.registration): their statements are found by
+    the person's index, which every statement's write needs anyway."""
+    people = select(User.id).where(User.registration == registration)
+    return lambda s: and_(s.user_id.in_(people), s.registration == registration)
+
+
 def query(args, user_id: int | None = None) -> tuple[list[StoredStatement], str | None]:
     """Statements matching xAPI filters, newest first (or oldest: `ascending`); a page and the
     next cursor."""
@@ -245,16 +262,11 @@ def query(args, user_id: int | None = None) -> tuple[list[StoredStatement], str 
     if args.get("activity"):
         iri = _iri(args["activity"], "activity")
         if _boolean(args, "related_activities"):
-            conditions.append(
-                lambda s: exists().where(
-                    StatementActivity.statement_id == s.id, StatementActivity.activity_id == iri
-                )
-            )
+            conditions.append(_naming(iri))
         else:
             conditions.append(lambda s: s.object_id == iri)
     if args.get("registration"):
-        registration = _uuid(args["registration"], "registration")
-        conditions.append(lambda s: s.registration == registration)
+        conditions.append(_in_registration(_uuid(args["registration"], "registration")))
     for name in ("related_activities", "related_agents"):
         _boolean(args, name)  # checked even without the filter they widen
 

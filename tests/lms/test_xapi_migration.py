@@ -4,10 +4,11 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.xapi import activity, record
-from lms.xapi.models import StatementActivity
+from lms.xapi import activity, record, training
+from lms.xapi.models import StatementActivity, StoredStatement
 
 BEFORE = "f0dc5c973c8d"
+WITH_TRAINING_ROWS = "4a8d2f6b9c31"
 
 
 def links() -> set[tuple[str, str]]:
@@ -18,19 +19,31 @@ def links() -> set[tuple[str, str]]:
 def test_statements_stored_before_get_their_activities(create_user):
     from tincan import StatementRef
 
-    learner = create_user()  # « registered »: the training
+    learner = create_user()  # « registered »: the training, which no row names
     module = activity("module", "Module un", "modules", "module-un")
-    lesson = record(
-        learner,
-        "experienced",
-        activity("lesson", "Leçon", "modules", "module-un", "l1"),
-        parent=module,
-    )
+    page = activity("lesson", "Leçon", "modules", "module-un", "l1")
+    lesson = record(learner, "experienced", page, parent=module)
     record(learner, "voided", StatementRef(id=lesson.id))  # no activity at all
     db.session.commit()
     written = links()
-    assert (lesson.id, module.id) in written and len(written) == 5
+    assert written == {(lesson.id, module.id), (lesson.id, page.id)}
     db.session.remove()
     downgrade(revision=BEFORE)
     upgrade()
     assert links() == written
+
+
+def test_the_training_rows_come_back_on_downgrade(create_user):
+    """Before 5e1b7c3a9d20 every statement had a row for the training; after, none has."""
+    learner = create_user()
+    lesson = record(learner, "experienced", activity("lesson", "Leçon", "lecons", "l1"))
+    db.session.commit()
+    training_iri = training().id
+    registered = db.session.scalar(
+        select(StoredStatement.id).where(StoredStatement.id != lesson.id)
+    )
+    db.session.remove()
+    downgrade(revision=WITH_TRAINING_ROWS)
+    assert {(lesson.id, training_iri), (registered, training_iri)} <= links()
+    upgrade()
+    assert all(named != training_iri for _, named in links())

@@ -132,6 +132,20 @@ def test_related_activities_reach_the_context(lrs, learner):
     )
 
 
+def test_every_statement_relates_to_the_training(lrs, learner):
+    """Every statement names the training in its grouping, though no row says so."""
+    training = Activity(id=BASE_URL + "/formation")
+    everything = query(lrs)
+    related = query(lrs, activity=training, related_activities=True)
+    assert len(everything) > 10 and ids(related) == ids(everything)
+    assert all(
+        training.id in {a.id for a in s.context.context_activities.grouping} for s in related
+    )
+    as_object = query(lrs, activity=training)  # « registered », for one
+    assert 0 < len(as_object) < len(everything)
+    assert all(s.object.id == training.id for s in as_object)
+
+
 def test_registration_since_and_until(lrs, learner, create_user):
     create_user()
     served, _, _ = split(learner)
