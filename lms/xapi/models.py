@@ -47,9 +47,9 @@ class StoredStatement(db.Model):
 
 
 class StatementActivity(db.Model):
-    """Every activity a statement names (object and context activities), for the read API's
-    `related_activities` filter, which a single `object_id` column cannot answer. Not the
-    training, which every statement names: that filter with it matches them all."""
+    """The context activities a statement names (its parent), for the read API's
+    `related_activities` filter: its object is in `object_id`, and the training, which every
+    statement names, matches them all."""
 
     __tablename__ = "xapi_statement_activities"
     __table_args__ = {"sqlite_with_rowid": False}  # the primary key is the table

@@ -232,8 +232,11 @@ def _naming(iri: str):
     """Statements that name the activity, as their object or in their context."""
     if iri == activity_iri():  # the training: every statement names it in its grouping
         return lambda s: true()
-    return lambda s: exists().where(
-        StatementActivity.statement_id == s.id, StatementActivity.activity_id == iri
+    return lambda s: or_(
+        s.object_id == iri,
+        exists().where(
+            StatementActivity.statement_id == s.id, StatementActivity.activity_id == iri
+        ),
     )
 
 

@@ -139,7 +139,7 @@ def record(
         registration=user.registration,
         payload=json.dumps(statement),
     )
-    _insert(row, sorted(_activities_named(obj, parent)))
+    _insert(row, _context_activities(parent))
     return row
 
 
@@ -256,11 +256,7 @@ def _training_json() -> dict:
 _TRAINING: dict[str, dict] = {}
 
 
-def _activities_named(obj, parent) -> set[str]:
-    """The object if it is an activity, and the parent: what `related_activities` matches,
-    with the training, which every statement names (its grouping) and no row needs to."""
-    named = {obj.id} if isinstance(obj, Activity) else set()
-    if parent is not None:
-        named.add(parent.id)
-    named.discard(activity_iri())
-    return named
+def _context_activities(parent) -> list[str]:
+    """What `related_activities` matches beyond the object (its own column): the parent. Not
+    the training, which every statement names in its grouping."""
+    return [parent.id] if parent is not None and parent.id != activity_iri() else []
