@@ -229,15 +229,12 @@ def single(args) -> StoredStatement | None:
 
 
 def _naming(iri: str):
-    """Statements that name the activity, as their object or in their context."""
+    """Statements that name the activity, as their object or in their context. The context's
+    are one lookup of the activity's index (an IN, not a probe per statement)."""
     if iri == activity_iri():  # the training: every statement names it in its grouping
         return lambda s: true()
-    return lambda s: or_(
-        s.object_id == iri,
-        exists().where(
-            StatementActivity.statement_id == s.id, StatementActivity.activity_id == iri
-        ),
-    )
+    in_context = select(StatementActivity.statement_id).where(StatementActivity.activity_id == iri)
+    return lambda s: or_(s.object_id == iri, s.id.in_(in_context))
 
 
 def _in_registration(registration: str):
