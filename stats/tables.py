@@ -35,6 +35,7 @@ STEP_HINTS = {
 }
 PHASES = {INITIAL: "Avant la formation", FINAL: "Après la formation"}
 STRUCTURES_ON_PAGE = 20
+COHORTS_ON_PAGE = 20  # the largest: a national page of every cohort would run to thousands
 
 
 @dataclass
@@ -300,15 +301,19 @@ def _departement_table(cells: dict[str, dict], total: dict) -> Table:
 # --- publics -----------------------------------------------------------------------------------
 
 
-def publics(filters: Filters, structures: int | None = STRUCTURES_ON_PAGE) -> dict[str, Table]:
-    """One query: by profile, by structure and by cohort."""
+def publics(
+    filters: Filters,
+    structures: int | None = STRUCTURES_ON_PAGE,
+    cohorts: int | None = COHORTS_ON_PAGE,
+) -> dict[str, Table]:
+    """One query: by profile, by structure and by cohort (the largest, or all with None)."""
     grouped = services.funnel_by_public(filters, structures)
     raw_total = _sum(grouped["profil"])
     total = protect([raw_total], STEPS)[0]
     return {
         "profils": _profile_table(grouped["profil"], total),
         "structures": _structure_table(grouped["structure"], raw_total, total),
-        "cohortes": _cohort_table(grouped["cohorte"]),
+        "cohortes": _cohort_table(grouped["cohorte"], cohorts),
     }
 
 
@@ -356,15 +361,22 @@ def _structure_table(rows: list[dict], raw_total: dict, total: dict) -> Table:
     )
 
 
-def _cohort_table(rows: list[dict]) -> Table:
-    rows = sorted(rows, key=lambda row: (row["label"].lower(), row["key"]))
-    cells = protect(rows, STEPS)
+def _cohort_table(rows: list[dict], shown: int | None) -> Table:
+    note = "Une personne peut appartenir à plusieurs cohortes : les lignes ne s'additionnent pas."
+    if shown is not None and len(rows) > shown:
+        note = (
+            f"Les {shown} cohortes qui comptent le plus d'inscrit·es, sur {len(rows)} ; "
+            f"l'export les donne toutes. {note}"
+        )
+    largest = sorted(rows, key=lambda row: (-row["inscrits"], row["label"].lower()))[:shown]
+    # Shown by name: an order by size would tell apart the counts hidden under 5.
+    cells = protect(sorted(largest, key=lambda row: (row["label"].lower(), row["key"])), STEPS)
     return Table(
         "cohortes",
         "Par cohorte",
         _funnel_columns([Column("cohorte", "Cohorte", "text")]),
         [_with_rate({"cohorte": row["label"], **_only_steps(row)}) for row in cells],
-        note="Une personne peut appartenir à plusieurs cohortes : les lignes ne s'additionnent pas.",
+        note=note,
     )
 
 

@@ -31,8 +31,11 @@ REACH_PAGES = ("stats.reach_page", "stats.syntheses")
 EXPORTS = {
     **dict.fromkeys(("entonnoir", "indicateurs", "animer", "semaines"), tables.overview),
     **dict.fromkeys(("regions", "departements"), tables.territories),
-    **dict.fromkeys(("profils", "cohortes"), tables.publics),
-    "structures": partial(tables.publics, structures=None),  # every structure of 5 or more
+    # Every cohort, every structure of 5 or more: the page shows the largest.
+    **dict.fromkeys(
+        ("profils", "structures", "cohortes"),
+        partial(tables.publics, structures=None, cohorts=None),
+    ),
     "positionnement": tables.readiness_table,
     "impact": lambda filters: {"impact": reach_tables.impact_table(filters)},
     **dict.fromkeys(("quiz", "questions"), tables.questions),

@@ -10,6 +10,7 @@ from lms.secrecy import HIDDEN, SMALL
 from quizzes.models import QuestionAnswer, QuizAttempt
 from stats import services, tables
 from stats.forms import Filters
+from tests.helpers import read_people_csv
 
 FUNNEL = ["inscrits", "commence", "termine", "certifies", "annuaire"]
 
@@ -138,6 +139,23 @@ def test_by_cohort(france):
     assert list(cohorts) == ["Promo Paris", "Promo Rennes"]
     assert counts(cohorts["Promo Rennes"]) == [7, 7, 6, 5, SMALL]
     assert counts(cohorts["Promo Paris"]) == [SMALL] * 5
+
+
+def test_the_page_shows_the_largest_cohorts_the_export_all(france, admin_client):
+    shown = tables.publics(Filters(), cohorts=1)["cohortes"]
+    assert [row["cohorte"] for row in shown.rows] == ["Promo Rennes"]
+    assert "qui comptent le plus d'inscrit·es, sur 2 ; l'export les donne toutes" in shown.note
+    for n in range(tables.COHORTS_ON_PAGE):  # as many more, of one person each
+        france.cohort(f"Atelier {n:02}", ["p1"])
+    db.session.commit()
+    names = [row["cohorte"] for row in tables.publics(Filters())["cohortes"].rows]
+    assert len(names) == tables.COHORTS_ON_PAGE and names == sorted(names)  # shown by name
+    assert {"Promo Rennes", "Promo Paris", "Atelier 17"} <= set(names)
+    assert "Atelier 18" not in names  # the two largest, then by name
+    page = admin_client.get("/admin/statistiques/publics").get_data(as_text=True)
+    assert "sur 22 ; l&#39;export les donne toutes" in page
+    exported = read_people_csv(admin_client.get("/admin/statistiques/export/cohortes.csv"))
+    assert len(exported) == 2 + tables.COHORTS_ON_PAGE
 
 
 def test_quizzes_and_questions_weakest_first(france):
